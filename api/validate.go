@@ -1,0 +1,134 @@
+package api
+
+import (
+	"errors"
+	"reflect"
+	"strings"
+
+	"github.com/go-playground/validator/v10"
+)
+
+// ErrInvalid marks a well-formed request whose values break contract v1. Match
+// it with errors.Is and read the fields from *ValidationError.
+var ErrInvalid = errors.New("invalid request")
+
+// FieldError is one broken rule: the field by its JSON name, the rule it broke
+// (validator's tag, or a cross-field rule's name) and a sentence for people.
+type FieldError struct {
+	Field   string `json:"field"`
+	Rule    string `json:"rule"`
+	Message string `json:"message"`
+}
+
+// ValidationError lists every field that broke a rule, not just the first.
+type ValidationError struct {
+	Fields []FieldError
+}
+
+func (e *ValidationError) Error() string {
+	parts := make([]string, len(e.Fields))
+	for i, f := range e.Fields {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return "invalid request: " + strings.Join(parts, "; ")
+}
+
+// Is makes every ValidationError match ErrInvalid.
+func (e *ValidationError) Is(target error) bool { return target == ErrInvalid }
+
+// Validator checks requests against contract v1. It is safe for concurrent use;
+// build one and share it, since building caches reflection data.
+type Validator struct {
+	v *validator.Validate
+}
+
+// NewValidator builds a Validator that reports fields by their JSON names.
+func NewValidator() *Validator {
+	v := validator.New(validator.WithRequiredStructEnabled())
+	v.RegisterTagNameFunc(func(f reflect.StructField) string {
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
+		if name == "-" {
+			return ""
+		}
+		return name
+	})
+	return &Validator{v: v}
+}
+
+// Validate returns a *ValidationError listing every broken rule, or nil.
+func (val *Validator) Validate(req *Request) error {
+	var fields []FieldError
+	if err := val.v.Struct(req); err != nil {
+		var verrs validator.ValidationErrors
+		if !errors.As(err, &verrs) {
+			return err
+		}
+		for _, fe := range verrs {
+			fields = append(fields, FieldError{Field: fe.Field(), Rule: fe.Tag(), Message: message(fe)})
+		}
+	}
+	fields = append(fields, crossFieldErrors(req)...)
+	if len(fields) == 0 {
+		return nil
+	}
+	return &ValidationError{Fields: fields}
+}
+
+// crossFieldErrors holds the rules that relate two fields. Each contradiction is
+// an error rather than a guess at what the caller meant.
+func crossFieldErrors(req *Request) []FieldError {
+	var out []FieldError
+	multiTenant := req.MultiTenant != nil && *req.MultiTenant
+	if req.TenantsTrusted != nil && *req.TenantsTrusted && req.MultiTenant != nil && !multiTenant {
+		out = append(out, FieldError{
+			Field:   "tenants_trusted",
+			Rule:    "requires_multi_tenant",
+			Message: "can only be true when multi_tenant is true: a single-tenant workload has no other tenants to trust",
+		})
+	}
+	if req.FullOS != nil && *req.FullOS && req.Architecture != nil && *req.Architecture == "microservices" {
+		out = append(out, FieldError{
+			Field:   "full_os",
+			Rule:    "conflicts_with_microservices",
+			Message: "cannot be true with architecture microservices: microservices run one service per instance, a full OS runs several",
+		})
+	}
+	if req.Density != nil && *req.Density == "high" && req.Instances != nil && *req.Instances == 1 {
+		out = append(out, FieldError{
+			Field:   "density",
+			Rule:    "needs_several_instances",
+			Message: "cannot be high with instances 1: there is nothing to pack densely",
+		})
+	}
+	return out
+}
+
+func message(fe validator.FieldError) string {
+	switch fe.Tag() {
+	case "required":
+		return "is required"
+	case "oneof":
+		return "must be one of: " + strings.ReplaceAll(fe.Param(), " ", ", ")
+	case "min":
+		if fe.Kind() == reflect.String {
+			return "must be at least " + fe.Param() + " characters long"
+		}
+		return "must be at least " + fe.Param()
+	case "max":
+		if fe.Kind() == reflect.String {
+			return "must be at most " + fe.Param() + " characters long"
+		}
+		return "must be at most " + fe.Param()
+	}
+	return "breaks rule " + fe.Tag()
+}
+
+// Parse decodes and validates one request body. Its errors match ErrDecode or
+// ErrInvalid, both of which are the caller's mistake.
+func (val *Validator) Parse(body []byte) (Request, error) {
+	req, err := DecodeRequest(body)
+	if err != nil {
+		return req, err
+	}
+	return req, val.Validate(&req)
+}

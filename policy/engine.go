@@ -1,0 +1,387 @@
+// Package policy holds the advisor's rules, written in Rego with their citations
+// in METADATA annotations, the catalog of the source documents they cite, and
+// the engine that compiles the rules once and evaluates them for each workload.
+package policy
+
+import (
+	"context"
+	"crypto/sha256"
+	"embed"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io/fs"
+	"slices"
+	"sort"
+	"strings"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/placement-advisor/advise/api"
+)
+
+// Version is the version of the rule set; the digest pins the exact text.
+const Version = "1.0.0"
+
+// answerQuery is the one query the engine prepares.
+const answerQuery = "data.advise.decision.answer"
+
+//go:embed *.rego
+var embedded embed.FS
+
+// ErrPolicy marks a rule set that does not load, parse or compile.
+var ErrPolicy = errors.New("policy does not compile")
+
+// ErrEvaluation marks an evaluation that did not produce an answer.
+var ErrEvaluation = errors.New("policy evaluation failed")
+
+// Engine evaluates workloads against a compiled, prepared rule set. It is safe
+// for concurrent use.
+type Engine struct {
+	query   rego.PreparedEvalQuery
+	rules   []Rule
+	sources []Source
+	info    api.PolicyInfo
+}
+
+// Rule describes one public rule, read from its METADATA annotation.
+type Rule struct {
+	ID           string         `json:"id"`
+	Title        string         `json:"title"`
+	Description  string         `json:"description"`
+	Kind         string         `json:"kind"`
+	Favors       string         `json:"favors,omitempty"`
+	Excludes     string         `json:"excludes,omitempty"`
+	Weight       *float64       `json:"weight,omitempty"`
+	AppliesTo    []string       `json:"applies_to,omitempty"`
+	ConflictSide string         `json:"conflict_side,omitempty"`
+	Package      string         `json:"package"`
+	Citations    []api.Citation `json:"citations"`
+}
+
+// Source is one entry of the sources catalog.
+type Source struct {
+	File     string `json:"file"`
+	Title    string `json:"title"`
+	Site     string `json:"site"`
+	Language string `json:"language"`
+}
+
+// New compiles and prepares the embedded rule set.
+func New(ctx context.Context) (*Engine, error) {
+	return NewFromFS(ctx, embedded)
+}
+
+// NewFromFS compiles and prepares the .rego files at the root of fsys, leaving
+// out tests. It fails with ErrPolicy when the rules do not parse or compile.
+func NewFromFS(ctx context.Context, fsys fs.FS) (*Engine, error) {
+	modules, digest, err := parseModules(fsys)
+	if err != nil {
+		return nil, err
+	}
+	compiler := ast.NewCompiler().WithStrict(true)
+	if compiler.Compile(modules); compiler.Failed() {
+		return nil, fmt.Errorf("%w: %v", ErrPolicy, compiler.Errors)
+	}
+	e := &Engine{info: api.PolicyInfo{Version: Version, Digest: digest}}
+	e.sources, err = readSources(ctx, compiler)
+	if err != nil {
+		return nil, err
+	}
+	e.rules, err = readRules(compiler, e.sources)
+	if err != nil {
+		return nil, err
+	}
+	e.query, err = rego.New(rego.Query(answerQuery), rego.Compiler(compiler)).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: prepare %s: %v", ErrPolicy, answerQuery, err)
+	}
+	return e, nil
+}
+
+// parseModules reads every policy file, in name order, and returns the parsed
+// modules and a digest of their names and text.
+func parseModules(fsys fs.FS) (map[string]*ast.Module, string, error) {
+	names, err := fs.Glob(fsys, "*.rego")
+	if err != nil {
+		return nil, "", fmt.Errorf("%w: list files: %v", ErrPolicy, err)
+	}
+	sort.Strings(names)
+	hash := sha256.New()
+	modules := make(map[string]*ast.Module, len(names))
+	for _, name := range names {
+		if strings.HasSuffix(name, "_test.rego") {
+			continue
+		}
+		src, err := fs.ReadFile(fsys, name)
+		if err != nil {
+			return nil, "", fmt.Errorf("%w: read %s: %v", ErrPolicy, name, err)
+		}
+		mod, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
+		if err != nil {
+			return nil, "", fmt.Errorf("%w: %v", ErrPolicy, err)
+		}
+		modules[name] = mod
+		fmt.Fprintf(hash, "%s\x00%d\x00", name, len(src))
+		hash.Write(src)
+	}
+	if len(modules) == 0 {
+		return nil, "", fmt.Errorf("%w: no .rego files", ErrPolicy)
+	}
+	return modules, "sha256:" + hex.EncodeToString(hash.Sum(nil)), nil
+}
+
+func readSources(ctx context.Context, compiler *ast.Compiler) ([]Source, error) {
+	rs, err := rego.New(rego.Query("data.advise.sources.catalog"), rego.Compiler(compiler)).Eval(ctx)
+	if err != nil || len(rs) != 1 {
+		return nil, fmt.Errorf("%w: read sources catalog: %v", ErrPolicy, err)
+	}
+	catalog, ok := rs[0].Expressions[0].Value.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("%w: sources catalog is not an object", ErrPolicy)
+	}
+	sources := make([]Source, 0, len(catalog))
+	for file, v := range catalog {
+		entry, _ := v.(map[string]any)
+		s := Source{File: file}
+		s.Title, _ = entry["title"].(string)
+		s.Site, _ = entry["site"].(string)
+		s.Language, _ = entry["language"].(string)
+		sources = append(sources, s)
+	}
+	slices.SortFunc(sources, func(a, b Source) int { return strings.Compare(a.File, b.File) })
+	return sources, nil
+}
+
+// readRules builds the rule listing from the annotations, the same ones the
+// rules read through rego.metadata.rule(), so there is no second copy.
+func readRules(compiler *ast.Compiler, sources []Source) ([]Rule, error) {
+	titles := make(map[string]string, len(sources))
+	for _, s := range sources {
+		titles[s.File] = s.Title
+	}
+	var rules []Rule
+	for _, ref := range compiler.GetAnnotationSet().Flatten() {
+		a := ref.Annotations
+		id, _ := a.Custom["id"].(string)
+		if a.Scope != "rule" || id == "" {
+			continue
+		}
+		r := Rule{ID: id, Title: a.Title, Description: a.Description, Package: strings.TrimPrefix(ref.Path.String(), "data.")}
+		r.Package = r.Package[:strings.LastIndex(r.Package, ".")]
+		r.Kind, _ = a.Custom["kind"].(string)
+		r.Favors, _ = a.Custom["favors"].(string)
+		r.Excludes, _ = a.Custom["excludes"].(string)
+		r.ConflictSide, _ = a.Custom["conflict_side"].(string)
+		if w, ok := a.Custom["weight"]; ok {
+			f, err := toFloat(w)
+			if err != nil {
+				return nil, fmt.Errorf("%w: rule %s: weight: %v", ErrPolicy, id, err)
+			}
+			r.Weight = &f
+		}
+		if list, ok := a.Custom["applies_to"].([]any); ok {
+			for _, x := range list {
+				s, _ := x.(string)
+				r.AppliesTo = append(r.AppliesTo, s)
+			}
+		}
+		cites, _ := a.Custom["citations"].([]any)
+		for _, c := range cites {
+			m, _ := c.(map[string]any)
+			src, _ := m["source"].(string)
+			loc, _ := m["locator"].(string)
+			r.Citations = append(r.Citations, api.Citation{Source: src, Title: titles[src], Locator: loc})
+		}
+		rules = append(rules, r)
+	}
+	slices.SortFunc(rules, func(a, b Rule) int { return strings.Compare(a.ID, b.ID) })
+	return rules, nil
+}
+
+func toFloat(v any) (float64, error) {
+	switch n := v.(type) {
+	case json.Number:
+		return n.Float64()
+	case float64:
+		return n, nil
+	case int:
+		return float64(n), nil
+	case uint64:
+		return float64(n), nil
+	case int64:
+		return float64(n), nil
+	}
+	return 0, fmt.Errorf("not a number: %v", v)
+}
+
+// Rules lists every public rule, sorted by id.
+func (e *Engine) Rules() []Rule { return e.rules }
+
+// Sources lists the sources catalog, sorted by file name.
+func (e *Engine) Sources() []Source { return e.sources }
+
+// Info identifies the rule set.
+func (e *Engine) Info() api.PolicyInfo { return e.info }
+
+// Lang selects the language of summaries.
+type Lang string
+
+// The languages summaries are written in.
+const (
+	English Lang = "en"
+	Chinese Lang = "zh"
+)
+
+// Advise evaluates one validated request. The context bounds the evaluation:
+// when it is cancelled or its deadline passes, evaluation stops and the
+// context's error is returned.
+func (e *Engine) Advise(ctx context.Context, req *api.Request, lang Lang) (api.Answer, error) {
+	w, defaulted := req.Resolve()
+	out, err := e.evaluate(ctx, w)
+	if err != nil {
+		return api.Answer{}, err
+	}
+	ans := out.answer(lang)
+	ans.Input = w
+	ans.Defaulted = defaulted
+	if ans.Defaulted == nil {
+		ans.Defaulted = []string{}
+	}
+	ans.Policy = e.info
+	ans.WhatIf = []api.WhatIf{}
+	ans.AskNext = []api.AskNext{}
+	return ans, nil
+}
+
+func (e *Engine) evaluate(ctx context.Context, w api.Workload) (*result, error) {
+	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(workloadValue(w)))
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("evaluate: %w", ctxErr)
+		}
+		return nil, fmt.Errorf("%w: %v", ErrEvaluation, err)
+	}
+	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+		return nil, fmt.Errorf("%w: %s is undefined", ErrEvaluation, answerQuery)
+	}
+	raw, err := json.Marshal(rs[0].Expressions[0].Value)
+	if err != nil {
+		return nil, fmt.Errorf("%w: encode result: %v", ErrEvaluation, err)
+	}
+	var res result
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return nil, fmt.Errorf("%w: decode result: %v", ErrEvaluation, err)
+	}
+	return &res, nil
+}
+
+// workloadValue builds the Rego input straight from the workload, skipping a
+// JSON round trip. Absent optional numbers stay absent, so rules comparing them
+// are simply undefined.
+func workloadValue(w api.Workload) ast.Value {
+	obj := ast.NewObject(
+		field("multi_tenant", ast.Boolean(w.MultiTenant)),
+		field("tenants_trusted", ast.Boolean(w.TenantsTrusted)),
+		field("needs_windows", ast.Boolean(w.NeedsWindows)),
+		field("host_os", ast.String(w.HostOS)),
+		field("custom_kernel", ast.Boolean(w.CustomKernel)),
+		field("requires_root", ast.Boolean(w.RequiresRoot)),
+		field("untrusted_code", ast.Boolean(w.UntrustedCode)),
+		field("isolation", ast.String(w.Isolation)),
+		field("density", ast.String(w.Density)),
+		field("scaling", ast.String(w.Scaling)),
+		field("architecture", ast.String(w.Architecture)),
+		field("full_os", ast.Boolean(w.FullOS)),
+		field("release_frequency", ast.String(w.ReleaseFrequency)),
+		field("env_drift_pain", ast.Boolean(w.EnvDriftPain)),
+		field("performance_sensitive", ast.Boolean(w.PerformanceSensitive)),
+		field("live_migration", ast.Boolean(w.LiveMigration)),
+		field("central_management", ast.Boolean(w.CentralManagement)),
+		field("orchestrator", ast.String(w.Orchestrator)),
+		field("team_container_experience", ast.String(w.TeamContainerExperience)),
+		field("name", ast.String(w.Name)),
+	)
+	if w.StartupSLAMs != nil {
+		obj.Insert(ast.StringTerm("startup_sla_ms"), ast.IntNumberTerm(int(*w.StartupSLAMs)))
+	}
+	if w.AvailabilityTarget != nil {
+		obj.Insert(ast.StringTerm("availability_target"), ast.FloatNumberTerm(*w.AvailabilityTarget))
+	}
+	if w.Instances != nil {
+		obj.Insert(ast.StringTerm("instances"), ast.IntNumberTerm(int(*w.Instances)))
+	}
+	return obj
+}
+
+func field(key string, v ast.Value) [2]*ast.Term {
+	return [2]*ast.Term{ast.StringTerm(key), ast.NewTerm(v)}
+}
+
+// result is the shape of data.advise.decision.answer. It carries both
+// languages of each summary; answer picks one.
+type result struct {
+	Recommendation string         `json:"recommendation"`
+	HybridPattern  string         `json:"hybrid_pattern"`
+	Confidence     float64        `json:"confidence"`
+	Scores         api.Scores     `json:"scores"`
+	Reasons        []resultReason `json:"reasons"`
+	Constraints    []resultReason `json:"constraints"`
+	Warnings       []resultReason `json:"warnings"`
+}
+
+type resultReason struct {
+	Rule      string         `json:"rule"`
+	Title     string         `json:"title"`
+	Favors    string         `json:"favors"`
+	Excludes  string         `json:"excludes"`
+	Weight    float64        `json:"weight"`
+	Summary   string         `json:"summary"`
+	SummaryZH string         `json:"summary_zh"`
+	Citations []api.Citation `json:"citations"`
+}
+
+func (r resultReason) summary(lang Lang) string {
+	if lang == Chinese && r.SummaryZH != "" {
+		return r.SummaryZH
+	}
+	return r.Summary
+}
+
+// answer orders reasons by weight, heaviest first, then by rule id, so the
+// same input always reads the same way.
+func (res *result) answer(lang Lang) api.Answer {
+	byWeight := func(a, b resultReason) int {
+		if a.Weight != b.Weight {
+			if a.Weight > b.Weight {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.Rule, b.Rule)
+	}
+	slices.SortFunc(res.Reasons, byWeight)
+	slices.SortFunc(res.Constraints, byWeight)
+	slices.SortFunc(res.Warnings, byWeight)
+	ans := api.Answer{
+		Recommendation: res.Recommendation,
+		HybridPattern:  res.HybridPattern,
+		Confidence:     res.Confidence,
+		Scores:         res.Scores,
+		Reasons:        make([]api.Reason, 0, len(res.Reasons)),
+		Constraints:    make([]api.Constraint, 0, len(res.Constraints)),
+		Warnings:       make([]api.Warning, 0, len(res.Warnings)),
+	}
+	for _, r := range res.Reasons {
+		ans.Reasons = append(ans.Reasons, api.Reason{Rule: r.Rule, Title: r.Title, Favors: r.Favors, Weight: r.Weight, Summary: r.summary(lang), Citations: r.Citations})
+	}
+	for _, c := range res.Constraints {
+		ans.Constraints = append(ans.Constraints, api.Constraint{Rule: c.Rule, Title: c.Title, Excludes: c.Excludes, Favors: c.Favors, Weight: c.Weight, Summary: c.summary(lang), Citations: c.Citations})
+	}
+	for _, w := range res.Warnings {
+		ans.Warnings = append(ans.Warnings, api.Warning{Rule: w.Rule, Title: w.Title, Summary: w.summary(lang), Citations: w.Citations})
+	}
+	return ans
+}
