@@ -6,7 +6,7 @@
 #   and container-only demands resolve to the hybrid pattern that serves both.
 package advise.decision
 
-import data.advise.factors
+import data.advise.findings
 import data.advise.hybrid
 
 # METADATA
@@ -27,12 +27,12 @@ answer := object.union(
 # METADATA
 # title: Reasons
 # description: Every reason that fired, factor rules and the hybrid pattern alike.
-reasons := {r | some pkg in factors; some r in pkg.reasons} | hybrid.reasons
+reasons := findings.reasons | hybrid.reasons
 
 # METADATA
 # title: Constraints
 # description: Every hard exclusion that fired.
-constraints := {c | some pkg in factors; some c in pkg.constraints}
+constraints := findings.constraints
 
 # METADATA
 # title: Excluded options
@@ -43,8 +43,7 @@ excluded := {c.excludes | some c in constraints}
 # title: Warnings
 # description: The warnings that apply to the recommended option.
 warnings := {object.remove(w, {"applies_to"}) |
-	some pkg in factors
-	some w in pkg.warnings
+	some w in findings.warnings
 	recommendation in w.applies_to
 }
 
@@ -117,3 +116,11 @@ _round2(x) := round(x * 100) / 100
 _pattern_field := {"hybrid_pattern": hybrid.pattern} if {
 	hybrid.pattern
 } else := {}
+
+# METADATA
+# title: Verdict
+# description: The recommendation alone, for evaluating many variations of one input cheaply (what-if and ask-next).
+verdict := object.union(
+	{"recommendation": recommendation, "confidence": confidence},
+	_pattern_field,
+)

@@ -40,10 +40,12 @@ var ErrEvaluation = errors.New("policy evaluation failed")
 // Engine evaluates workloads against a compiled, prepared rule set. It is safe
 // for concurrent use.
 type Engine struct {
-	query   rego.PreparedEvalQuery
-	rules   []Rule
-	sources []Source
-	info    api.PolicyInfo
+	query     rego.PreparedEvalQuery
+	verdict   rego.PreparedEvalQuery
+	validator *api.Validator
+	rules     []Rule
+	sources   []Source
+	info      api.PolicyInfo
 }
 
 // Rule describes one public rule, read from its METADATA annotation.
@@ -85,7 +87,7 @@ func NewFromFS(ctx context.Context, fsys fs.FS) (*Engine, error) {
 	if compiler.Compile(modules); compiler.Failed() {
 		return nil, fmt.Errorf("%w: %v", ErrPolicy, compiler.Errors)
 	}
-	e := &Engine{info: api.PolicyInfo{Version: Version, Digest: digest}}
+	e := &Engine{info: api.PolicyInfo{Version: Version, Digest: digest}, validator: api.NewValidator()}
 	e.sources, err = readSources(ctx, compiler)
 	if err != nil {
 		return nil, err
@@ -97,6 +99,10 @@ func NewFromFS(ctx context.Context, fsys fs.FS) (*Engine, error) {
 	e.query, err = rego.New(rego.Query(answerQuery), rego.Compiler(compiler)).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%w: prepare %s: %v", ErrPolicy, answerQuery, err)
+	}
+	e.verdict, err = rego.New(rego.Query(verdictQuery), rego.Compiler(compiler)).PrepareForEval(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("%w: prepare %s: %v", ErrPolicy, verdictQuery, err)
 	}
 	return e, nil
 }
@@ -235,10 +241,25 @@ const (
 	Chinese Lang = "zh"
 )
 
-// Advise evaluates one validated request. The context bounds the evaluation:
-// when it is cancelled or its deadline passes, evaluation stops and the
-// context's error is returned.
+// Advise evaluates one validated request and explains the answer: what_if
+// lists the smallest changes that would change the recommendation and ask_next
+// the defaults that matter. The context bounds the whole evaluation: when it is
+// cancelled or its deadline passes, evaluation stops and the context's error is
+// returned.
 func (e *Engine) Advise(ctx context.Context, req *api.Request, lang Lang) (api.Answer, error) {
+	ans, err := e.AdviseOnly(ctx, req, lang)
+	if err != nil {
+		return ans, err
+	}
+	if err := e.explain(ctx, req, &ans, lang); err != nil {
+		return api.Answer{}, err
+	}
+	return ans, nil
+}
+
+// AdviseOnly is Advise without the explanations: what_if and ask_next stay
+// empty and confidence is the policy's own. It is what each variation costs.
+func (e *Engine) AdviseOnly(ctx context.Context, req *api.Request, lang Lang) (api.Answer, error) {
 	w, defaulted := req.Resolve()
 	out, err := e.evaluate(ctx, w)
 	if err != nil {

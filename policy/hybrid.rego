@@ -6,7 +6,7 @@
 #   the answer is a named hybrid, not whichever side scored a point more.
 package advise.hybrid
 
-import data.advise.factors
+import data.advise.findings
 import data.advise.lib
 
 # METADATA
@@ -92,15 +92,7 @@ container_side := _container_demands if _conflict
 
 else := {x | some x in _fired; x.favors == "container"}
 
-_fired contains x if {
-	some pkg in factors
-	some x in pkg.reasons
-}
-
-_fired contains x if {
-	some pkg in factors
-	some x in pkg.constraints
-}
+_fired := findings.reasons | findings.constraints
 
 _vm_demands := {x | some x in _fired; x.conflict_side == "vm"}
 
