@@ -181,3 +181,37 @@ type Outcome struct {
 	Recommendation string `json:"recommendation"`
 	HybridPattern  string `json:"hybrid_pattern,omitempty"`
 }
+
+// Portfolio is the answer to a batch: one item per workload, in input order,
+// and a summary of the whole.
+type Portfolio struct {
+	Items   []PortfolioItem  `json:"items"`
+	Summary PortfolioSummary `json:"summary"`
+	Policy  PolicyInfo       `json:"policy"`
+}
+
+// PortfolioItem is the answer for one workload of a batch, or why there is none.
+type PortfolioItem struct {
+	Index  int        `json:"index"`
+	Name   string     `json:"name,omitempty"`
+	Answer *Answer    `json:"answer,omitempty"`
+	Error  *ItemError `json:"error,omitempty"`
+}
+
+// ItemError says why one workload of a batch got no answer. Each field error
+// names the field by its JSON name; the item's index is on the item.
+type ItemError struct {
+	Title  string       `json:"title"`
+	Detail string       `json:"detail"`
+	Errors []FieldError `json:"errors"`
+}
+
+// PortfolioSummary counts the answers of a batch.
+type PortfolioSummary struct {
+	Total            int            `json:"total"`
+	Answered         int            `json:"answered"`
+	Failed           int            `json:"failed"`
+	ByRecommendation map[string]int `json:"by_recommendation"`
+	WithConstraints  []int          `json:"with_constraints"`
+	FailedItems      []int          `json:"failed_items"`
+}

@@ -148,7 +148,7 @@ func TestAskNextListsDefaultsThatMatter(t *testing.T) {
 				}
 			}
 		}
-		want := math.Max(0.5, math.Round(plain.Confidence*math.Pow(0.95, float64(len(ans.AskNext)))*100)/100)
+		want := math.Max(0.5, math.Round(plain.Confidence*math.Pow(0.97, float64(len(ans.AskNext)))*100)/100)
 		if len(ans.AskNext) == 0 {
 			want = plain.Confidence
 		}

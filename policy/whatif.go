@@ -23,7 +23,7 @@ const (
 	pairPool = 8
 	// unknownPenalty scales confidence down once for every input left at its
 	// default that would change the recommendation if answered otherwise.
-	unknownPenalty = 0.95
+	unknownPenalty = 0.97
 )
 
 type verdict struct {

@@ -1,0 +1,160 @@
+package report
+
+import (
+	"fmt"
+	"io"
+	"strings"
+
+	"github.com/placement-advisor/advise/api"
+)
+
+// Markdown writes the architecture-review section for one answer: verdict and
+// confidence, a checklist of constraints and warnings for the reviewer to
+// confirm, the reasons with their citations, what would change the answer,
+// what to ask next, the defaults assumed and the policy digest.
+func Markdown(w io.Writer, ans api.Answer, lang Lang) error {
+	p := &printer{w: w}
+	name := ans.Input.Name
+	if name == "" {
+		name = lblUnnamed.in(lang)
+	}
+	p.f("## %s: %s\n\n", lblTitle.in(lang), cell(name))
+	p.f("**%s:** %s · %s %.2f\n\n", lblVerdict.in(lang), Verdict(ans.Recommendation, ans.HybridPattern, lang), lblConfidence.in(lang), ans.Confidence)
+	p.f("| %s | %s |\n|---|---:|\n", lblOption.in(lang), lblScore.in(lang))
+	for _, s := range []struct {
+		option string
+		score  float64
+	}{{api.RecommendVM, ans.Scores.VM}, {api.RecommendContainer, ans.Scores.Container}, {api.RecommendHybrid, ans.Scores.Hybrid}} {
+		p.f("| %s | %s |\n", s.option, Value(s.score))
+	}
+
+	p.f("\n### %s\n\n", lblChecklist.in(lang))
+	if len(ans.Constraints) == 0 && len(ans.Warnings) == 0 {
+		p.f("%s\n", lblNothingCheck.in(lang))
+	}
+	for _, c := range ans.Constraints {
+		p.f("- [ ] **%s (%s %s):** %s — %s %s\n", lblConstraint.in(lang), lblExcludes.in(lang), c.Excludes, c.Title, c.Summary, citeShort(c.Citations))
+	}
+	for _, wn := range ans.Warnings {
+		p.f("- [ ] **%s:** %s — %s %s\n", lblWarning.in(lang), wn.Title, wn.Summary, citeShort(wn.Citations))
+	}
+
+	p.f("\n### %s\n\n", lblReasons.in(lang))
+	p.f("| %s | %s | %s | %s |\n|---|---:|---|---|\n", lblFavours.in(lang), lblWeight.in(lang), lblReason.in(lang), lblCitations.in(lang))
+	for _, r := range ans.Reasons {
+		p.f("| %s | %s | **%s** — %s | %s |\n", r.Favors, Value(r.Weight), cell(r.Title), cell(r.Summary), citeCell(r.Citations))
+	}
+
+	if len(ans.WhatIf) > 0 {
+		p.f("\n### %s\n\n", lblWhatIf.in(lang))
+		for _, wi := range ans.WhatIf {
+			p.f("- `%s` → %s: %s\n", Changes(wi.Changes), Verdict(wi.Recommendation, wi.HybridPattern, lang), wi.Summary)
+		}
+	}
+	if len(ans.AskNext) > 0 {
+		p.f("\n### %s\n\n", lblAskNext.in(lang))
+		for _, q := range ans.AskNext {
+			outcomes := make([]string, len(q.Outcomes))
+			for i, o := range q.Outcomes {
+				outcomes[i] = "`" + Value(o.Value) + "` → " + Verdict(o.Recommendation, o.HybridPattern, lang)
+			}
+			p.f("- %s (`%s`, %s `%s`; %s %s)\n", q.Question, q.Field, lblAssumed.in(lang), Value(q.Assumed), lblIfAnswered.in(lang), strings.Join(outcomes, ", "))
+		}
+	}
+	defaults := lblNone.in(lang)
+	if len(ans.Defaulted) > 0 {
+		defaults = "`" + strings.Join(ans.Defaulted, "`, `") + "`"
+	}
+	p.f("\n%s: %s\n\n", lblDefaults.in(lang), defaults)
+	p.f("_%s %s · `%s`_\n", lblPolicy.in(lang), ans.Policy.Version, ans.Policy.Digest)
+	return p.err
+}
+
+// PortfolioMarkdown writes the review section for a batch: a table with one
+// row per workload, the summary, and then each answered workload's section.
+func PortfolioMarkdown(w io.Writer, pf api.Portfolio, lang Lang) error {
+	p := &printer{w: w}
+	p.f("# %s\n\n", lblPortfolio.in(lang))
+	p.f("| # | %s | %s | %s | %s |\n|---:|---|---|---:|---:|\n", lblWorkload.in(lang), lblVerdict.in(lang), lblConfidence.in(lang), lblConstraints.in(lang))
+	for _, it := range pf.Items {
+		name := it.Name
+		if name == "" {
+			name = lblUnnamed.in(lang)
+		}
+		if it.Answer == nil {
+			p.f("| %d | %s | **%s:** %s | | |\n", it.Index, cell(name), lblFailed.in(lang), cell(itemErrorText(it.Error)))
+			continue
+		}
+		a := it.Answer
+		p.f("| %d | %s | %s | %.2f | %d |\n", it.Index, cell(name), Verdict(a.Recommendation, a.HybridPattern, lang), a.Confidence, len(a.Constraints))
+	}
+	s := pf.Summary
+	p.f("\n**%s:** %s %d · %s %d · %s %d · vm %d · container %d · hybrid %d\n\n",
+		lblSummary.in(lang), lblTotal.in(lang), s.Total, lblAnswered.in(lang), s.Answered, lblFailedCount.in(lang), s.Failed,
+		s.ByRecommendation[api.RecommendVM], s.ByRecommendation[api.RecommendContainer], s.ByRecommendation[api.RecommendHybrid])
+	if p.err != nil {
+		return p.err
+	}
+	for _, it := range pf.Items {
+		if it.Answer == nil {
+			continue
+		}
+		p.f("\n")
+		if p.err != nil {
+			return p.err
+		}
+		if err := Markdown(w, *it.Answer, lang); err != nil {
+			return err
+		}
+	}
+	return p.err
+}
+
+func itemErrorText(e *api.ItemError) string {
+	if e == nil {
+		return ""
+	}
+	if len(e.Errors) == 0 {
+		return e.Detail
+	}
+	parts := make([]string, len(e.Errors))
+	for i, f := range e.Errors {
+		parts[i] = f.Field + ": " + f.Message
+	}
+	return strings.Join(parts, "; ")
+}
+
+// citeCell lists citations as "title (file) — locator" for a table cell.
+func citeCell(cs []api.Citation) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = cell(c.Title) + " (`" + c.Source + "`) — " + cell(c.Locator)
+	}
+	return strings.Join(parts, "<br>")
+}
+
+// citeShort lists citations after a checklist item.
+func citeShort(cs []api.Citation) string {
+	parts := make([]string, len(cs))
+	for i, c := range cs {
+		parts[i] = c.Title + " — " + c.Locator
+	}
+	return "(" + strings.Join(parts, "; ") + ")"
+}
+
+// cell keeps text from breaking a Markdown table row.
+func cell(s string) string {
+	return strings.NewReplacer("|", `\|`, "\n", " ", "\r", " ").Replace(s)
+}
+
+// printer remembers the first write error so a report is written in one pass.
+type printer struct {
+	w   io.Writer
+	err error
+}
+
+func (p *printer) f(format string, args ...any) {
+	if p.err == nil {
+		_, p.err = fmt.Fprintf(p.w, format, args...)
+	}
+}
