@@ -1,0 +1,104 @@
+package main
+
+import (
+	"fmt"
+
+	"github.com/placement-advisor/advise/server"
+)
+
+// defaultAddr is where "advise serve" listens unless told otherwise: loopback,
+// so a service started by hand is not exposed by accident.
+const defaultAddr = "127.0.0.1:8080"
+
+// envAddr overrides defaultAddr; --addr overrides both.
+const envAddr = "ADVISE_ADDR"
+
+var mainHelp = `advise - should a workload run on virtual machines, in containers, or both?
+
+advise reads a workload description, checks it strictly against contract v1,
+evaluates it with the advisor's rules and prints the recommendation (vm,
+container or hybrid) with every reason that led to it. Each reason, constraint
+and warning cites the source documents that support it.
+
+Usage:
+  advise [flags] FILE        advise on the workload in FILE
+  advise [flags] -           advise on the workload read from standard input
+  advise serve [flags]       run the HTTP service (see 'advise help serve')
+  advise help [serve]        show this help; also -h or --help
+
+Two ways to get advice, same output:
+  local (default)   the rules built into this binary evaluate the workload;
+                    no network, no service needed.
+  --server URL      the workload is posted to URL/advise on a running advisor
+                    service; its answer is printed exactly as a local one would
+                    be. Use it to get the advice of the rules a team has deployed.
+
+Flags:
+  --output text|json  text (default): a plain report for people and reviews.
+                      json: the answer object the HTTP API returns, indented.
+  --lang en|zh        language of the summaries (default en).
+  --server URL        ask the service at URL instead of the embedded rules
+                      (http:// or https://; 30 s timeout).
+
+The workload file:
+  A JSON object in snake_case (YAML works too: a .yaml/.yml file, or any input
+  that does not start with "{"). Only multi_tenant is required; every other
+  field has a documented default, and the answer lists the ones it assumed.
+  Unknown fields, duplicate keys and values outside the contract are errors.
+  To read a file named "serve" or "help", write ./serve or ./help.
+
+    {"name": "billing-api", "multi_tenant": true, "startup_sla_ms": 500,
+     "density": "high", "scaling": "elastic"}
+
+Exit status:
+  0  advice was given, whatever it recommends.
+  2  bad input: a usage error (unknown flag, no file or more than one, bad
+     --output or --lang), a workload file that cannot be read, a malformed or
+     invalid workload (every field at fault is listed on stderr), or --server
+     rejected the workload with a 4xx reply.
+  1  anything else: the rules failed to load or evaluate, the server could not
+     be reached, timed out, answered 5xx, 408 or 429, or sent something that is
+     not an answer.
+
+Environment:
+  ADVISE_ADDR  listen address for 'advise serve' when --addr is not given.
+
+Examples:
+  advise workload.json
+  advise --output json workload.json | jq -r .recommendation
+  advise --lang zh - < workload.yaml
+  advise --server http://127.0.0.1:8080 workload.json
+  advise serve --addr 0.0.0.0:8080
+  advise workload.json || echo "exit $?: fix the workload, or the advisor"
+`
+
+var serveHelp = fmt.Sprintf(`advise serve - run the workload placement advisor as an HTTP service
+
+Usage:
+  advise serve [--addr HOST:PORT] [--body-limit BYTES] [--eval-timeout DUR] [--grace DUR]
+
+The service evaluates with the rules built into this binary. It answers
+POST /advise with the same answer 'advise --output json' prints, and serves
+GET /healthz, /readyz, /v1/rules, /v1/sources and /openapi.yaml. Errors are
+RFC 9457 application/problem+json. It logs JSON lines to standard error and
+stops gracefully on SIGINT or SIGTERM, letting requests in flight finish.
+
+Flags:
+  --addr HOST:PORT     address to listen on (default %s, or $%s).
+                       The flag wins over the environment.
+  --body-limit BYTES   largest request body accepted (default %d).
+  --eval-timeout DUR   longest one evaluation may take, e.g. 500ms, 2s (default %s;
+                       it must stay below the %s write timeout).
+  --grace DUR          how long shutdown waits for requests in flight (default %s).
+
+Exit status:
+  0  the service stopped cleanly after SIGINT or SIGTERM.
+  2  a usage error: unknown flag, bad value, stray argument.
+  1  the rules failed to load, the address could not be bound, or the service
+     failed while running.
+
+Examples:
+  advise serve
+  ADVISE_ADDR=0.0.0.0:9000 advise serve
+  advise serve --addr :8080 --eval-timeout 1s --grace 30s
+`, defaultAddr, envAddr, server.DefaultBodyLimit, server.DefaultEvalTimeout, server.WriteTimeout, server.DefaultShutdownGrace)

@@ -1,0 +1,581 @@
+package server_test
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+	"unicode"
+
+	"github.com/placement-advisor/advise/api"
+	"github.com/placement-advisor/advise/policy"
+	"github.com/placement-advisor/advise/server"
+)
+
+func TestAdviseAnswers(t *testing.T) {
+	srv := start(t, engine, server.Options{})
+	tests := map[string]struct {
+		fixture     string
+		contentType string
+		wantRec     string
+		wantPattern string
+		wantRule    string // a rule the answer must list among its reasons or constraints
+	}{
+		"windows guest on linux hosts is a vm": {
+			fixture: "windows-erp.json", wantRec: api.RecommendVM, wantRule: "platform.guest_os_differs",
+		},
+		"single-org microservices are containers": {
+			fixture: "shop-frontend.json", wantRec: api.RecommendContainer, wantRule: "agility.microservices",
+		},
+		"hardware isolation with high density is containers in vms": {
+			fixture: "shared-platform.json", wantRec: api.RecommendHybrid, wantPattern: api.PatternContainersInVMs, wantRule: "hybrid.containers_in_vms",
+		},
+		"untrusted tenants with sub-second start-up run the orchestrator in vms": {
+			fixture: "payments-api.json", wantRec: api.RecommendHybrid, wantPattern: api.PatternOrchestratorInVMs, wantRule: "agility.startup_subsecond",
+		},
+		"charset utf-8 is accepted": {
+			fixture: "windows-erp.json", contentType: "application/json; charset=UTF-8", wantRec: api.RecommendVM, wantRule: "platform.guest_os_differs",
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			c := postJSON(fixture(t, tc.fixture))
+			if tc.contentType != "" {
+				c.header["Content-Type"] = tc.contentType
+			}
+			resp, body := c.do(t, srv)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status = %d, want 200; body: %s", resp.StatusCode, body)
+			}
+			if mt := mediaType(t, resp); mt != "application/json" {
+				t.Errorf("Content-Type = %q, want application/json", mt)
+			}
+			var ans api.Answer
+			decodeStrict(t, body, &ans)
+			if ans.Recommendation != tc.wantRec || ans.HybridPattern != tc.wantPattern {
+				t.Errorf("got %s/%s, want %s/%s", ans.Recommendation, ans.HybridPattern, tc.wantRec, tc.wantPattern)
+			}
+			var fired []string
+			for _, r := range ans.Reasons {
+				fired = append(fired, r.Rule)
+			}
+			for _, c := range ans.Constraints {
+				fired = append(fired, c.Rule)
+			}
+			if !slices.Contains(fired, tc.wantRule) {
+				t.Errorf("rules fired %v, want %s among them", fired, tc.wantRule)
+			}
+			if ans.Policy != engine.Info() {
+				t.Errorf("policy = %+v, want %+v", ans.Policy, engine.Info())
+			}
+			// The service must answer exactly what the engine answers.
+			var req api.Request
+			decodeStrict(t, []byte(fixture(t, tc.fixture)), &req)
+			direct, err := engine.Advise(t.Context(), &req, policy.English)
+			if err != nil {
+				t.Fatal(err)
+			}
+			want, _ := json.Marshal(direct)
+			got, _ := json.Marshal(ans)
+			if !bytes.Equal(got, want) {
+				t.Errorf("served answer differs from the engine's:\n got %s\nwant %s", got, want)
+			}
+		})
+	}
+}
+
+// badRequest is one request the server must refuse with a 4xx problem.
+type badRequest struct {
+	call      call
+	status    int
+	slug      string
+	wantField []string // "field/rule" of every errors[] entry, in order; nil means no errors[]
+}
+
+func badRequests() map[string]badRequest {
+	decode := func(body, field string) badRequest {
+		br := badRequest{call: postJSON(body), status: http.StatusBadRequest, slug: "malformed-request"}
+		if field != "" {
+			br.wantField = []string{field + "/decode"}
+		}
+		return br
+	}
+	invalid := func(body string, fields ...string) badRequest {
+		return badRequest{call: postJSON(body), status: http.StatusUnprocessableEntity, slug: "invalid-request", wantField: fields}
+	}
+	withType := func(contentType string) badRequest {
+		c := postJSON(`{"multi_tenant":true}`)
+		c.header["Content-Type"] = contentType
+		return badRequest{call: c, status: http.StatusUnsupportedMediaType, slug: "unsupported-media-type"}
+	}
+	cases := map[string]badRequest{
+		"empty body":                  decode("", ""),
+		"whitespace body":             decode(" \n\t ", ""),
+		"truncated json":              decode(`{"multi_tenant": tr`, ""),
+		"unterminated object":         decode(`{"multi_tenant": true`, ""),
+		"trailing data":               decode(`{"multi_tenant":true} {"multi_tenant":false}`, ""),
+		"trailing garbage":            decode(`{"multi_tenant":true}x`, ""),
+		"array instead of object":     decode(`[{"multi_tenant":true}]`, ""),
+		"string instead of object":    decode(`"multi_tenant"`, ""),
+		"null instead of object":      decode(`null`, ""),
+		"unknown field":               decode(`{"multi_tenant":true,"colour":"red"}`, "colour"),
+		"field in another case":       decode(`{"Multi_Tenant":true}`, "Multi_Tenant"),
+		"duplicate key":               decode(`{"multi_tenant":true,"multi_tenant":false}`, "multi_tenant"),
+		"bool as string":              decode(`{"multi_tenant":"yes"}`, "multi_tenant"),
+		"string as number":            decode(`{"multi_tenant":true,"host_os":1}`, "host_os"),
+		"integer with a fraction":     decode(`{"multi_tenant":true,"instances":1.5}`, "instances"),
+		"integer beyond int64":        decode(`{"multi_tenant":true,"startup_sla_ms":1e30}`, "startup_sla_ms"),
+		"number as string":            decode(`{"multi_tenant":true,"availability_target":"99.9"}`, "availability_target"),
+		"object as bool":              decode(`{"multi_tenant":{}}`, "multi_tenant"),
+		"invalid utf-8":               decode("{\"multi_tenant\":true,\"name\":\"\xff\xfe\"}", ""),
+		"missing multi_tenant":        invalid(`{}`, "multi_tenant/required"),
+		"null multi_tenant":           invalid(`{"multi_tenant":null}`, "multi_tenant/required"),
+		"empty name":                  invalid(`{"multi_tenant":true,"name":""}`, "name/min"),
+		"name too long":               invalid(`{"multi_tenant":true,"name":"`+strings.Repeat("n", 129)+`"}`, "name/max"),
+		"startup sla zero":            invalid(`{"multi_tenant":true,"startup_sla_ms":0}`, "startup_sla_ms/min"),
+		"startup sla over a day":      invalid(`{"multi_tenant":true,"startup_sla_ms":86400001}`, "startup_sla_ms/max"),
+		"availability below 90":       invalid(`{"multi_tenant":true,"availability_target":89.99}`, "availability_target/min"),
+		"availability of 100":         invalid(`{"multi_tenant":true,"availability_target":100}`, "availability_target/max"),
+		"instances zero":              invalid(`{"multi_tenant":true,"instances":0}`, "instances/min"),
+		"instances negative":          invalid(`{"multi_tenant":true,"instances":-3}`, "instances/min"),
+		"instances over a million":    invalid(`{"multi_tenant":true,"instances":1000001}`, "instances/max"),
+		"trusted tenants, one tenant": invalid(`{"multi_tenant":false,"tenants_trusted":true}`, "tenants_trusted/requires_multi_tenant"),
+		"full os microservices":       invalid(`{"multi_tenant":false,"full_os":true,"architecture":"microservices"}`, "full_os/conflicts_with_microservices"),
+		"high density one instance":   invalid(`{"multi_tenant":false,"density":"high","instances":1}`, "density/needs_several_instances"),
+		"every broken field listed": invalid(`{"multi_tenant":false,"tenants_trusted":true,"density":"huge","instances":0}`,
+			"density/oneof", "instances/min", "tenants_trusted/requires_multi_tenant"),
+		"no content type":              withType(""),
+		"text/plain":                   withType("text/plain"),
+		"form encoded":                 withType("application/x-www-form-urlencoded"),
+		"json with latin-1 charset":    withType("application/json; charset=latin1"),
+		"malformed content type":       withType("application/json; charset"),
+		"a json suffix is not enough":  withType("application/problem+json"),
+		"body over the declared limit": {call: postJSON(`{"multi_tenant":true,"name":"` + strings.Repeat("x", 70<<10) + `"}`), status: http.StatusRequestEntityTooLarge, slug: "body-too-large"},
+		"unknown lang": {
+			call:   call{method: http.MethodPost, path: "/advise?lang=fr", header: map[string]string{"Content-Type": "application/json"}, body: `{"multi_tenant":true}`},
+			status: http.StatusBadRequest, slug: "invalid-parameter", wantField: []string{"lang/oneof"},
+		},
+		"lang given twice": {
+			call:   call{method: http.MethodPost, path: "/advise?lang=en&lang=zh", header: map[string]string{"Content-Type": "application/json"}, body: `{"multi_tenant":true}`},
+			status: http.StatusBadRequest, slug: "invalid-parameter", wantField: []string{"lang/oneof"},
+		},
+		"GET /advise": {
+			call: call{method: http.MethodGet, path: "/advise"}, status: http.StatusMethodNotAllowed, slug: "method-not-allowed",
+		},
+		"POST /healthz": {
+			call: call{method: http.MethodPost, path: "/healthz", header: map[string]string{"Content-Type": "application/json"}, body: `{}`}, status: http.StatusMethodNotAllowed, slug: "method-not-allowed",
+		},
+		"unknown path": {
+			call: call{method: http.MethodGet, path: "/v2/advise"}, status: http.StatusNotFound, slug: "not-found",
+		},
+		"unknown path under a route": {
+			call: call{method: http.MethodPost, path: "/advise/now", header: map[string]string{"Content-Type": "application/json"}, body: `{"multi_tenant":true}`}, status: http.StatusNotFound, slug: "not-found",
+		},
+	}
+	// Every enum, one wrong value each.
+	for _, field := range []string{"host_os", "isolation", "density", "scaling", "architecture", "release_frequency", "orchestrator", "team_container_experience"} {
+		cases["wrong "+field] = invalid(`{"multi_tenant":true,"`+field+`":"Linux Kubernetes"}`, field+"/oneof")
+		cases["wrong case "+field] = invalid(`{"multi_tenant":true,"`+field+`":"NONE"}`, field+"/oneof")
+	}
+	return cases
+}
+
+func TestAdviseRejectsBadInput(t *testing.T) {
+	srv := start(t, engine, server.Options{})
+	for name, tc := range badRequests() {
+		t.Run(name, func(t *testing.T) {
+			resp, body := tc.call.do(t, srv)
+			if resp.StatusCode >= 500 {
+				t.Fatalf("a caller's mistake got %d: %s", resp.StatusCode, body)
+			}
+			p := checkProblem(t, resp, body, tc.status, tc.slug)
+			got := fieldsOf(p)
+			if tc.wantField == nil {
+				tc.wantField = []string{}
+			}
+			slices.Sort(got)
+			if !slices.Equal(got, tc.wantField) {
+				t.Errorf("errors[] = %v, want %v", got, tc.wantField)
+			}
+			if tc.status == http.StatusMethodNotAllowed && resp.Header.Get("Allow") == "" {
+				t.Error("405 without an Allow header")
+			}
+		})
+	}
+}
+
+func TestAdviseAllowHeaderListsMethods(t *testing.T) {
+	srv := start(t, engine, server.Options{})
+	resp, body := call{method: http.MethodGet, path: "/advise"}.do(t, srv)
+	checkProblem(t, resp, body, http.StatusMethodNotAllowed, "method-not-allowed")
+	if allow := resp.Header.Get("Allow"); !strings.Contains(allow, http.MethodPost) || strings.Contains(allow, http.MethodGet) {
+		t.Errorf("Allow = %q, want POST listed and GET not", allow)
+	}
+}
+
+// chunked sends body with no Content-Length, so Go's client streams it with
+// chunked transfer encoding; the handler wrapper records that it did.
+func chunked(t *testing.T, opts server.Options, body io.Reader) (*http.Response, []byte) {
+	t.Helper()
+	var (
+		mu         sync.Mutex
+		sawChunked bool
+	)
+	h := server.New(engine, opts)
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		mu.Lock()
+		sawChunked = r.ContentLength == -1 && slices.Contains(r.TransferEncoding, "chunked")
+		mu.Unlock()
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	req, err := http.NewRequestWithContext(t.Context(), http.MethodPost, srv.URL+"/advise", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.ContentLength = -1
+	req.Header.Set("Content-Type", "application/json")
+	resp, respBody := send(t, req)
+	mu.Lock()
+	defer mu.Unlock()
+	if !sawChunked {
+		t.Fatal("the request did not reach the server chunked")
+	}
+	return resp, respBody
+}
+
+// onlyReader hides everything but Read, so nothing can learn the body's size.
+type onlyReader struct{ io.Reader }
+
+func TestAdviseChunkedBodyIsHeldToTheLimit(t *testing.T) {
+	tests := map[string]struct {
+		body   string
+		status int
+	}{
+		"under the limit": {body: `{"multi_tenant":true}`, status: http.StatusOK},
+		"well over the limit": {
+			body:   `{"multi_tenant":true,"name":"` + strings.Repeat("x", 1<<20) + `"}`,
+			status: http.StatusRequestEntityTooLarge,
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			resp, body := chunked(t, server.Options{}, onlyReader{strings.NewReader(tc.body)})
+			if tc.status == http.StatusOK {
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("status = %d, want 200; body: %s", resp.StatusCode, body)
+				}
+				return
+			}
+			p := checkProblem(t, resp, body, tc.status, "body-too-large")
+			if !strings.Contains(p.Detail, "65536") {
+				t.Errorf("detail %q does not state the limit", p.Detail)
+			}
+		})
+	}
+}
+
+// TestAdviseBodyLimitBoundary pins the limit to the byte, declared and chunked.
+func TestAdviseBodyLimitBoundary(t *testing.T) {
+	const limit = 256
+	exactly := func(n int) string {
+		obj := `{"multi_tenant":true}`
+		return obj + strings.Repeat(" ", n-len(obj))
+	}
+	opts := server.Options{BodyLimit: limit}
+	srv := start(t, engine, opts)
+	tests := map[string]struct {
+		size    int
+		chunked bool
+		status  int
+	}{
+		"declared, at the limit":    {size: limit, status: http.StatusOK},
+		"declared, one byte over":   {size: limit + 1, status: http.StatusRequestEntityTooLarge},
+		"chunked, at the limit":     {size: limit, chunked: true, status: http.StatusOK},
+		"chunked, one byte over":    {size: limit + 1, chunked: true, status: http.StatusRequestEntityTooLarge},
+		"chunked, far over the cap": {size: 64 * limit, chunked: true, status: http.StatusRequestEntityTooLarge},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var resp *http.Response
+			var body []byte
+			if tc.chunked {
+				resp, body = chunked(t, opts, onlyReader{strings.NewReader(exactly(tc.size))})
+			} else {
+				resp, body = postJSON(exactly(tc.size)).do(t, srv)
+			}
+			if tc.status == http.StatusOK {
+				if resp.StatusCode != http.StatusOK {
+					t.Fatalf("status = %d, want 200; body: %s", resp.StatusCode, body)
+				}
+				return
+			}
+			checkProblem(t, resp, body, tc.status, "body-too-large")
+		})
+	}
+}
+
+func hasHan(s string) bool {
+	return strings.IndexFunc(s, func(r rune) bool { return unicode.Is(unicode.Han, r) }) >= 0
+}
+
+func TestAdviseLanguage(t *testing.T) {
+	srv := start(t, engine, server.Options{})
+	tests := map[string]struct {
+		query          string
+		acceptLanguage string
+		want           policy.Lang
+	}{
+		"default is english":                {want: policy.English},
+		"lang=zh":                           {query: "?lang=zh", want: policy.Chinese},
+		"lang=ZH":                           {query: "?lang=ZH", want: policy.Chinese},
+		"lang=en":                           {query: "?lang=en", want: policy.English},
+		"lang wins over accept-language":    {query: "?lang=en", acceptLanguage: "zh-CN", want: policy.English},
+		"accept-language zh-CN":             {acceptLanguage: "zh-CN,zh;q=0.9", want: policy.Chinese},
+		"accept-language zh-Hant-TW":        {acceptLanguage: "zh-Hant-TW", want: policy.Chinese},
+		"english weighted higher":           {acceptLanguage: "zh;q=0.5, en;q=0.9", want: policy.English},
+		"chinese weighted higher":           {acceptLanguage: "en;q=0.4, zh;q=0.8", want: policy.Chinese},
+		"unsupported first, chinese second": {acceptLanguage: "fr-FR, zh;q=0.5", want: policy.Chinese},
+		"only unsupported":                  {acceptLanguage: "fr, de;q=0.9", want: policy.English},
+		"chinese refused with q=0":          {acceptLanguage: "zh;q=0", want: policy.English},
+		"malformed q is skipped":            {acceptLanguage: "zh;q=high, en;q=0.1", want: policy.English},
+		"wildcard":                          {acceptLanguage: "*", want: policy.English},
+	}
+	answers := map[policy.Lang]api.Answer{}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			c := postJSON(fixture(t, "shared-platform.json"))
+			c.path += tc.query
+			if tc.acceptLanguage != "" {
+				c.header["Accept-Language"] = tc.acceptLanguage
+			}
+			resp, body := c.do(t, srv)
+			if resp.StatusCode != http.StatusOK {
+				t.Fatalf("status = %d; body: %s", resp.StatusCode, body)
+			}
+			if got := resp.Header.Get("Content-Language"); got != string(tc.want) {
+				t.Errorf("Content-Language = %q, want %q", got, tc.want)
+			}
+			var ans api.Answer
+			decodeStrict(t, body, &ans)
+			var texts []string
+			for _, r := range ans.Reasons {
+				texts = append(texts, r.Summary)
+			}
+			for _, c := range ans.Constraints {
+				texts = append(texts, c.Summary)
+			}
+			for _, w := range ans.Warnings {
+				texts = append(texts, w.Summary)
+			}
+			for _, w := range ans.WhatIf {
+				texts = append(texts, w.Summary)
+			}
+			if len(texts) == 0 {
+				t.Fatal("the answer has no text to check")
+			}
+			for _, s := range texts {
+				if hasHan(s) != (tc.want == policy.Chinese) {
+					t.Errorf("%s answer has %q", tc.want, s)
+				}
+			}
+			answers[tc.want] = ans
+		})
+	}
+	// Only the words change with the language: the reasoning and its sources do not.
+	en, zh := answers[policy.English], answers[policy.Chinese]
+	strip := func(a api.Answer) string {
+		for i := range a.Reasons {
+			a.Reasons[i].Summary = ""
+		}
+		for i := range a.Constraints {
+			a.Constraints[i].Summary = ""
+		}
+		for i := range a.Warnings {
+			a.Warnings[i].Summary = ""
+		}
+		for i := range a.WhatIf {
+			a.WhatIf[i].Summary = ""
+		}
+		for i := range a.AskNext {
+			a.AskNext[i].Question = ""
+		}
+		b, _ := json.Marshal(a)
+		return string(b)
+	}
+	if len(en.Reasons) == 0 || strip(en) != strip(zh) {
+		t.Errorf("english and chinese answers differ beyond their text:\n en %s\n zh %s", strip(en), strip(zh))
+	}
+}
+
+func TestRequestID(t *testing.T) {
+	srv := start(t, engine, server.Options{})
+	tests := map[string]struct {
+		sent string
+		keep bool
+	}{
+		"none sent":          {},
+		"sane id kept":       {sent: "abc-123_X.9", keep: true},
+		"64 characters kept": {sent: strings.Repeat("a", 64), keep: true},
+		"65 characters":      {sent: strings.Repeat("a", 65)},
+		"space":              {sent: "abc 123"},
+		"markup":             {sent: "<script>"},
+		"slash":              {sent: "a/b"},
+		"non-ascii":          {sent: "請求"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			for _, c := range []call{{path: "/healthz"}, postJSON(`{}`)} {
+				if tc.sent != "" {
+					if c.header == nil {
+						c.header = map[string]string{}
+					}
+					c.header["X-Request-ID"] = tc.sent
+				}
+				resp, body := c.do(t, srv)
+				got := resp.Header.Get("X-Request-ID")
+				if tc.keep && got != tc.sent {
+					t.Errorf("%s: X-Request-ID = %q, want the caller's %q", c.path, got, tc.sent)
+				}
+				if !tc.keep && (got == tc.sent || !sane.MatchString(got)) {
+					t.Errorf("%s: X-Request-ID = %q, want a fresh sane id", c.path, got)
+				}
+				if resp.StatusCode != http.StatusOK {
+					p := checkProblem(t, resp, body, http.StatusUnprocessableEntity, "invalid-request")
+					if p.RequestID != got {
+						t.Errorf("request_id %q differs from header %q", p.RequestID, got)
+					}
+				}
+			}
+		})
+	}
+	// Generated ids are not reused.
+	first, _ := call{path: "/healthz"}.do(t, srv)
+	second, _ := call{path: "/healthz"}.do(t, srv)
+	if first.Header.Get("X-Request-ID") == second.Header.Get("X-Request-ID") {
+		t.Error("two requests got the same generated id")
+	}
+}
+
+// stubAdvisor is the real engine with Advise replaced, to make the engine
+// fail in ways the real rules never do.
+type stubAdvisor struct {
+	*policy.Engine
+	advise func(ctx context.Context) (api.Answer, error)
+}
+
+func (s stubAdvisor) Advise(ctx context.Context, _ *api.Request, _ policy.Lang) (api.Answer, error) {
+	return s.advise(ctx)
+}
+
+const secret = "secret-internal-detail /srv/policy/decision.rego:42"
+
+var (
+	// waitsForDeadline stands in for an evaluation slower than any timeout: it
+	// returns only when its context ends, as the engine does.
+	waitsForDeadline = stubAdvisor{Engine: engine, advise: func(ctx context.Context) (api.Answer, error) {
+		<-ctx.Done()
+		return api.Answer{}, fmt.Errorf("evaluate: %w", ctx.Err())
+	}}
+	failsInside = stubAdvisor{Engine: engine, advise: func(context.Context) (api.Answer, error) {
+		return api.Answer{}, fmt.Errorf("%w: %s", policy.ErrEvaluation, secret)
+	}}
+	panics = stubAdvisor{Engine: engine, advise: func(context.Context) (api.Answer, error) {
+		panic(secret)
+	}}
+)
+
+func TestEngineFailures(t *testing.T) {
+	tests := map[string]struct {
+		advisor server.Advisor
+		status  int
+		slug    string
+	}{
+		"evaluation times out": {advisor: waitsForDeadline, status: http.StatusServiceUnavailable, slug: "evaluation-timeout"},
+		"engine fails":         {advisor: failsInside, status: http.StatusInternalServerError, slug: "internal-error"},
+		"engine panics":        {advisor: panics, status: http.StatusInternalServerError, slug: "internal-error"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			var log syncBuffer
+			srv := start(t, tc.advisor, server.Options{
+				EvalTimeout: 1, // nanosecond: the deadline passes before evaluation could end
+				Logger:      slog.New(slog.NewJSONHandler(&log, nil)),
+			})
+			resp, body := postJSON(`{"multi_tenant":true}`).do(t, srv)
+			p := checkProblem(t, resp, body, tc.status, tc.slug)
+			if strings.Contains(string(body), "secret") || strings.Contains(string(body), ".rego") {
+				t.Errorf("the problem leaks internals: %s", body)
+			}
+			if tc.status == http.StatusInternalServerError {
+				logged := log.String()
+				if !strings.Contains(logged, secret) || !strings.Contains(logged, p.RequestID) {
+					t.Errorf("the log must keep the cause under the request id %s; log: %s", p.RequestID, logged)
+				}
+			}
+			// The server survives and keeps answering.
+			resp, body = call{path: "/healthz"}.do(t, srv)
+			if resp.StatusCode != http.StatusOK {
+				t.Errorf("healthz after the failure: %d %s", resp.StatusCode, body)
+			}
+		})
+	}
+}
+
+func TestClientHangingUpCancelsEvaluation(t *testing.T) {
+	started := make(chan struct{})
+	ended := make(chan error, 1)
+	advisor := stubAdvisor{Engine: engine, advise: func(ctx context.Context) (api.Answer, error) {
+		close(started)
+		<-ctx.Done()
+		ended <- ctx.Err()
+		return api.Answer{}, fmt.Errorf("evaluate: %w", ctx.Err())
+	}}
+	// The server's own timeout is out of reach: only the client can end it.
+	srv := start(t, advisor, server.Options{EvalTimeout: time.Hour})
+	ctx, cancel := context.WithCancel(t.Context())
+	defer cancel()
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, srv.URL+"/advise", strings.NewReader(`{"multi_tenant":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	req.Header.Set("Content-Type", "application/json")
+	go func() {
+		if resp, err := http.DefaultClient.Do(req); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-started
+	cancel()
+	if err := <-ended; !errors.Is(err, context.Canceled) {
+		t.Errorf("evaluation context ended with %v, want context.Canceled", err)
+	}
+}
+
+// syncBuffer is a bytes.Buffer safe for the server's goroutines to log into.
+type syncBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *syncBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *syncBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

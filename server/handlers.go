@@ -1,0 +1,189 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"mime"
+	"net/http"
+	"strconv"
+	"strings"
+
+	"github.com/labstack/echo/v4"
+
+	advise "github.com/placement-advisor/advise"
+	"github.com/placement-advisor/advise/api"
+	"github.com/placement-advisor/advise/policy"
+)
+
+// MIMEProblemJSON is the media type of every error body (RFC 9457).
+const MIMEProblemJSON = "application/problem+json"
+
+// MIMEYAML is the media type the OpenAPI document is served as.
+const MIMEYAML = "application/yaml"
+
+// Health is the body of /healthz and /readyz.
+type Health struct {
+	Status string          `json:"status"`
+	Policy *api.PolicyInfo `json:"policy,omitempty"`
+}
+
+// SourceList is the body of GET /v1/sources.
+type SourceList struct {
+	Sources []policy.Source `json:"sources"`
+}
+
+// RuleList is the body of GET /v1/rules.
+type RuleList struct {
+	Rules []policy.Rule `json:"rules"`
+}
+
+// advise answers POST /advise. The checks run cheapest first: language and
+// media type before the body is read, the size limit while it is read, and
+// decoding and validation before the rules are evaluated.
+func (h *handlers) advise(c echo.Context) error {
+	r := c.Request()
+	lang, err := requestedLang(r)
+	if err != nil {
+		return err
+	}
+	if err := requireJSON(r.Header.Get(echo.HeaderContentType)); err != nil {
+		return err
+	}
+	body, err := h.readBody(c)
+	if err != nil {
+		return err
+	}
+	req, err := h.validator.Parse(body)
+	if err != nil {
+		return err
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.opts.EvalTimeout)
+	defer cancel()
+	answer, err := h.advisor.Advise(ctx, &req, lang)
+	if err != nil {
+		return fmt.Errorf("advise: %w", err)
+	}
+	c.Response().Header().Set(echo.HeaderVary, "Accept-Language")
+	c.Response().Header().Set("Content-Language", string(lang))
+	return c.JSON(http.StatusOK, answer)
+}
+
+// readBody reads the whole body through http.MaxBytesReader, which counts the
+// bytes actually read, so a chunked body without a Content-Length is held to
+// the limit as well. A declared length over the limit fails before reading.
+func (h *handlers) readBody(c echo.Context) ([]byte, error) {
+	r := c.Request()
+	limit := h.opts.BodyLimit
+	if r.ContentLength > limit {
+		return nil, &http.MaxBytesError{Limit: limit}
+	}
+	body, err := io.ReadAll(http.MaxBytesReader(c.Response().Writer, r.Body, limit))
+	if err != nil {
+		var tooLarge *http.MaxBytesError
+		if errors.As(err, &tooLarge) {
+			return nil, tooLarge
+		}
+		// The caller hung up or sent a broken body: their side, not ours.
+		return nil, &problemError{kind: malformed, detail: "the request body could not be read", cause: err}
+	}
+	return body, nil
+}
+
+// requireJSON accepts application/json with no charset or charset utf-8,
+// the only encoding a JSON body may use (RFC 8259).
+func requireJSON(contentType string) error {
+	unsupported := func(detail string) error {
+		return &problemError{kind: unsupportedMedia, detail: detail}
+	}
+	if contentType == "" {
+		return unsupported("the request has no Content-Type; send application/json")
+	}
+	mediaType, params, err := mime.ParseMediaType(contentType)
+	if err != nil || mediaType != echo.MIMEApplicationJSON {
+		return unsupported("Content-Type " + strconv.Quote(contentType) + " is not supported; send application/json")
+	}
+	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
+		return unsupported("charset " + strconv.Quote(cs) + " is not supported; JSON must be UTF-8")
+	}
+	return nil
+}
+
+// requestedLang picks the language of the summaries: the lang query parameter
+// when given (an unknown value is the caller's mistake), else the preferred
+// supported language of Accept-Language, else English.
+func requestedLang(r *http.Request) (policy.Lang, error) {
+	if values, ok := r.URL.Query()["lang"]; ok {
+		if len(values) == 1 {
+			switch lang := policy.Lang(strings.ToLower(values[0])); lang {
+			case policy.English, policy.Chinese:
+				return lang, nil
+			}
+		}
+		return "", &problemError{
+			kind:   invalidParameter,
+			detail: "query parameter lang must be en or zh, given once",
+			fields: []api.FieldError{{Field: "lang", Rule: "oneof", Message: "must be one of: en, zh"}},
+		}
+	}
+	return negotiateLang(r.Header.Values("Accept-Language")), nil
+}
+
+// negotiateLang reads Accept-Language (RFC 9110 §12.5.4) and returns the
+// supported language with the highest weight; on a tie the first listed wins.
+// Malformed entries are skipped: a header the server cannot read falls back to
+// English rather than failing the request.
+func negotiateLang(headers []string) policy.Lang {
+	best, bestQ := policy.English, 0.0
+	for _, header := range headers {
+		for _, entry := range strings.Split(header, ",") {
+			tag, params, _ := strings.Cut(strings.TrimSpace(entry), ";")
+			q := 1.0
+			if v, ok := strings.CutPrefix(strings.TrimSpace(params), "q="); ok {
+				parsed, err := strconv.ParseFloat(v, 64)
+				if err != nil || parsed < 0 || parsed > 1 {
+					continue
+				}
+				q = parsed
+			}
+			primary, _, _ := strings.Cut(strings.ToLower(strings.TrimSpace(tag)), "-")
+			var lang policy.Lang
+			switch primary {
+			case "zh":
+				lang = policy.Chinese
+			case "en", "*":
+				lang = policy.English
+			default:
+				continue
+			}
+			if q > bestQ {
+				best, bestQ = lang, q
+			}
+		}
+	}
+	return best
+}
+
+func (h *handlers) healthz(c echo.Context) error {
+	return c.JSON(http.StatusOK, Health{Status: "ok"})
+}
+
+// readyz reports ready with the rules it serves: the engine compiled them
+// before the server was built, so a running server has nothing left to wait for.
+func (h *handlers) readyz(c echo.Context) error {
+	info := h.advisor.Info()
+	return c.JSON(http.StatusOK, Health{Status: "ready", Policy: &info})
+}
+
+func (h *handlers) sources(c echo.Context) error {
+	return c.JSON(http.StatusOK, SourceList{Sources: h.advisor.Sources()})
+}
+
+func (h *handlers) rules(c echo.Context) error {
+	return c.JSON(http.StatusOK, RuleList{Rules: h.advisor.Rules()})
+}
+
+func (h *handlers) openAPI(c echo.Context) error {
+	return c.Blob(http.StatusOK, MIMEYAML, advise.OpenAPI)
+}

@@ -1,0 +1,78 @@
+package server
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net"
+	"net/http"
+	"time"
+)
+
+// Limits of the http.Server built by HTTPServer. The write timeout leaves
+// room for the longest evaluation the default options allow.
+const (
+	ReadHeaderTimeout = 5 * time.Second
+	ReadTimeout       = 15 * time.Second
+	WriteTimeout      = 30 * time.Second
+	IdleTimeout       = 120 * time.Second
+	MaxHeaderBytes    = 32 << 10
+)
+
+// HTTPServer wraps h in an http.Server with every timeout set, so a slow or
+// idle client cannot hold a connection open indefinitely.
+func HTTPServer(addr string, h http.Handler) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: ReadHeaderTimeout,
+		ReadTimeout:       ReadTimeout,
+		WriteTimeout:      WriteTimeout,
+		IdleTimeout:       IdleTimeout,
+		MaxHeaderBytes:    MaxHeaderBytes,
+	}
+}
+
+// Run listens on addr and serves the advisor until ctx is cancelled, then
+// shuts down gracefully; see Serve.
+func Run(ctx context.Context, addr string, advisor Advisor, opts Options) error {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", addr)
+	if err != nil {
+		return fmt.Errorf("listen: %w", err)
+	}
+	return Serve(ctx, ln, advisor, opts)
+}
+
+// Serve serves the advisor on ln until ctx is cancelled. It then stops
+// accepting connections and waits up to opts.ShutdownGrace for requests in
+// flight before closing what is left. It returns nil after a clean shutdown.
+// Requests do not inherit ctx: cancelling it drains them rather than
+// aborting them.
+func Serve(ctx context.Context, ln net.Listener, advisor Advisor, opts Options) error {
+	opts = opts.withDefaults()
+	srv := HTTPServer(ln.Addr().String(), New(advisor, opts))
+	srv.ErrorLog = slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn)
+
+	served := make(chan error, 1)
+	go func() { served <- srv.Serve(ln) }()
+	opts.Logger.Info("serving", slog.String("addr", ln.Addr().String()))
+
+	select {
+	case err := <-served:
+		return fmt.Errorf("serve: %w", err)
+	case <-ctx.Done():
+	}
+	opts.Logger.Info("shutting down", slog.Duration("grace", opts.ShutdownGrace))
+	graceCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.ShutdownGrace)
+	defer cancel()
+	if err := srv.Shutdown(graceCtx); err != nil {
+		closeErr := srv.Close()
+		return fmt.Errorf("shutdown: %w", errors.Join(err, closeErr))
+	}
+	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("serve: %w", err)
+	}
+	return nil
+}
