@@ -278,6 +278,11 @@ func (e *Engine) AdviseOnly(ctx context.Context, req *api.Request, lang Lang) (a
 }
 
 func (e *Engine) evaluate(ctx context.Context, w api.Workload) (*result, error) {
+	// OPA notices cancellation only while it evaluates, so a short evaluation
+	// could finish under a context that had already ended.
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("evaluate: %w", err)
+	}
 	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(workloadValue(w)))
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {

@@ -89,6 +89,9 @@ func (e *Engine) vary(ctx context.Context, req *api.Request, changes ...api.Chan
 	if e.validator.Validate(&next) != nil {
 		return variation{}, false, nil
 	}
+	if err := ctx.Err(); err != nil {
+		return variation{}, false, fmt.Errorf("evaluate variation: %w", err)
+	}
 	w, _ := next.Resolve()
 	rs, err := e.verdict.Eval(ctx, rego.EvalParsedInput(workloadValue(w)))
 	if err != nil {
