@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -80,6 +81,9 @@ func checkObjectKeys(body []byte) error {
 			return describeJSONError(err)
 		}
 		key, _ := tok.(string)
+		if _, known := requestFields[key]; !known {
+			return &DecodeError{Field: key, Reason: "unknown field"}
+		}
 		if _, dup := seen[key]; dup {
 			return &DecodeError{Field: key, Reason: "field appears more than once"}
 		}
@@ -95,6 +99,20 @@ func checkObjectKeys(body []byte) error {
 	return nil
 }
 
+// requestFields holds the exact JSON names of Request's fields. encoding/json
+// matches keys case-insensitively, so without this check "Multi_Tenant" would
+// set multi_tenant, and {"multi_tenant":true,"MULTI_TENANT":false} would slip
+// past the duplicate check and quietly keep the last value.
+var requestFields = func() map[string]struct{} {
+	t := reflect.TypeFor[Request]()
+	names := make(map[string]struct{}, t.NumField())
+	for i := range t.NumField() {
+		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
+		names[name] = struct{}{}
+	}
+	return names
+}()
+
 // describeJSONError turns encoding/json's errors into a DecodeError that names
 // the field by its JSON name and says what was expected, without Go type names.
 func describeJSONError(err error) error {
@@ -109,7 +127,8 @@ func describeJSONError(err error) error {
 		if typeErr.Field == "" {
 			return &DecodeError{Reason: "request body must be a JSON object"}
 		}
-		return &DecodeError{Field: typeErr.Field, Reason: "must be " + jsonKind(typeErr.Type.String()) + ", got " + describeValue(typeErr.Value)}
+		want := jsonKind(typeErr.Type.String())
+		return &DecodeError{Field: typeErr.Field, Reason: "must be " + want + ", got " + describeValue(typeErr.Value, want)}
 	}
 	if field, ok := strings.CutPrefix(err.Error(), "json: unknown field "); ok {
 		name, uerr := strconv.Unquote(field)
@@ -135,12 +154,28 @@ func jsonKind(goType string) string {
 	return "a valid value"
 }
 
-func describeValue(v string) string {
-	switch {
-	case strings.HasPrefix(v, "number"):
-		return "a number that does not fit (" + v + ")"
-	case v == "":
-		return "a value of the wrong type"
+// describeValue names what the caller sent, from encoding/json's description
+// of it: "bool", "string", "object", "array", "number" (a number where a
+// string was expected) or "number 1.5" (a number that does not fit the field).
+func describeValue(v, want string) string {
+	kind, literal, _ := strings.Cut(v, " ")
+	switch kind {
+	case "number":
+		switch {
+		case literal == "":
+			return "a number"
+		case want == "an integer" && strings.ContainsAny(literal, ".eE"):
+			return literal + ", which is not written as a whole number"
+		}
+		return literal + ", which is out of range"
+	case "bool":
+		return "a boolean"
+	case "string":
+		return "a string"
+	case "object":
+		return "an object"
+	case "array":
+		return "an array"
 	}
-	return "a " + v
+	return "a value of the wrong type"
 }

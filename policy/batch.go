@@ -3,6 +3,9 @@ package policy
 import (
 	"context"
 	"errors"
+	"fmt"
+	"runtime"
+	"sync"
 
 	"github.com/placement-advisor/advise/api"
 )
@@ -22,33 +25,76 @@ func (e *Engine) AdvisePortfolio(ctx context.Context, bodies [][]byte, lang Lang
 			FailedItems:      []int{},
 		},
 	}
-	for i, body := range bodies {
+	// Items are independent, so they are evaluated on every core; each worker
+	// writes only its own items, and the summary is counted afterwards in
+	// input order so the result does not depend on scheduling.
+	answers := make([]*api.Answer, len(bodies))
+	errs := make([]error, len(bodies))
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), len(bodies)) {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := range next {
+				req, err := e.validator.Parse(bodies[i])
+				if err != nil {
+					errs[i] = err
+					if req.Name != nil {
+						p.Items[i].Name = *req.Name
+					}
+					continue
+				}
+				ans, err := e.Advise(ctx, &req, lang)
+				if err != nil {
+					errs[i] = errEvaluation{err}
+					continue
+				}
+				answers[i] = &ans
+			}
+		}()
+	}
+	for i := range bodies {
+		if ctx.Err() != nil {
+			break
+		}
+		next <- i
+	}
+	close(next)
+	wg.Wait()
+	if err := ctx.Err(); err != nil {
+		return api.Portfolio{}, fmt.Errorf("evaluate portfolio: %w", err)
+	}
+	for i := range bodies {
 		item := &p.Items[i]
 		item.Index = i
-		req, err := e.validator.Parse(body)
-		if err != nil {
-			item.Error = ItemErrorOf(err)
-			if req.Name != nil {
-				item.Name = *req.Name
-			}
+		var evalErr errEvaluation
+		switch {
+		case errors.As(errs[i], &evalErr):
+			return api.Portfolio{}, evalErr.err
+		case errs[i] != nil:
+			item.Error = ItemErrorOf(errs[i])
 			p.Summary.Failed++
 			p.Summary.FailedItems = append(p.Summary.FailedItems, i)
-			continue
-		}
-		ans, err := e.Advise(ctx, &req, lang)
-		if err != nil {
-			return api.Portfolio{}, err
-		}
-		item.Name = ans.Input.Name
-		item.Answer = &ans
-		p.Summary.Answered++
-		p.Summary.ByRecommendation[ans.Recommendation]++
-		if len(ans.Constraints) > 0 {
-			p.Summary.WithConstraints = append(p.Summary.WithConstraints, i)
+		default:
+			ans := answers[i]
+			item.Name = ans.Input.Name
+			item.Answer = ans
+			p.Summary.Answered++
+			p.Summary.ByRecommendation[ans.Recommendation]++
+			if len(ans.Constraints) > 0 {
+				p.Summary.WithConstraints = append(p.Summary.WithConstraints, i)
+			}
 		}
 	}
 	return p, nil
 }
+
+// errEvaluation carries an evaluation failure out of a worker, apart from the
+// items' own decoding and validation errors.
+type errEvaluation struct{ err error }
+
+func (e errEvaluation) Error() string { return e.err.Error() }
 
 // ItemErrorOf describes a decoding or validation error of one workload.
 func ItemErrorOf(err error) *api.ItemError {

@@ -2,34 +2,31 @@ package main
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
 	"io"
 	"net/url"
+	"strings"
 
 	"github.com/placement-advisor/advise/api"
 	"github.com/placement-advisor/advise/policy"
+	"github.com/placement-advisor/advise/report"
 )
 
-// Output formats. Each has a writer below; add a format by adding a case.
-const (
-	formatText = "text"
-	formatJSON = "json"
-)
-
-// adviseOptions is the parsed command line of "advise FILE".
+// adviseOptions is the parsed command line of "advise FILE...".
 type adviseOptions struct {
 	output string
 	lang   policy.Lang
-	server string // base URL of a running service; empty means evaluate locally
-	file   string // path, or "-" for standard input
+	server string   // base URL of a running service; empty means evaluate locally
+	expect string   // the recommendation the workloads must get, for gating
+	files  []string // paths, or "-" for standard input
 }
 
-// advise runs "advise [flags] FILE|-": read the workload, get the answer from
-// the embedded rules or from --server, print it.
-func advise(ctx context.Context, args []string, stdin io.Reader, stdout io.Writer) error {
+// advise runs "advise [flags] FILE...|-": read the workloads, get the answers
+// from the embedded rules or from --server, print them. One workload prints
+// one answer; several (files, a JSON array, YAML documents) print a portfolio.
+func advise(ctx context.Context, args []string, stdin io.Reader, stdout, stderr io.Writer) error {
 	opts, err := parseAdviseArgs(args)
 	if err != nil {
 		if errors.Is(err, flag.ErrHelp) {
@@ -37,20 +34,31 @@ func advise(ctx context.Context, args []string, stdin io.Reader, stdout io.Write
 		}
 		return err
 	}
-	in, err := readWorkload(opts.file, stdin)
+	inputs, batch, err := readWorkloads(opts.files, stdin)
 	if err != nil {
 		return err
 	}
-	var ans api.Answer
-	if opts.server != "" {
-		ans, err = adviseRemote(ctx, opts.server, in, opts.lang)
-	} else {
-		ans, err = adviseLocal(ctx, in, opts.lang)
+	if !batch {
+		ans, err := adviseOne(ctx, opts, inputs[0])
+		if err != nil {
+			return err
+		}
+		if err := report.Write(stdout, opts.output, ans, report.Lang(opts.lang)); err != nil {
+			return err
+		}
+		return checkExpected(stderr, opts.expect, []api.PortfolioItem{{Name: inputs[0].source, Answer: &ans}})
 	}
+	pf, err := advisePortfolio(ctx, opts, inputs)
 	if err != nil {
 		return err
 	}
-	return writeAnswer(stdout, opts.output, ans)
+	if err := report.WritePortfolio(stdout, opts.output, pf, report.Lang(opts.lang)); err != nil {
+		return err
+	}
+	if pf.Summary.Failed > 0 {
+		return &portfolioError{portfolio: pf, inputs: inputs}
+	}
+	return checkExpected(stderr, opts.expect, pf.Items)
 }
 
 func parseAdviseArgs(args []string) (adviseOptions, error) {
@@ -58,17 +66,16 @@ func parseAdviseArgs(args []string) (adviseOptions, error) {
 	var lang string
 	fs := flag.NewFlagSet("advise", flag.ContinueOnError)
 	fs.SetOutput(io.Discard) // errors are reported by run, help by mainHelp
-	fs.StringVar(&opts.output, "output", formatText, "")
+	fs.StringVar(&opts.output, "output", "text", "")
 	fs.StringVar(&lang, "lang", string(policy.English), "")
 	fs.StringVar(&opts.server, "server", "", "")
+	fs.StringVar(&opts.expect, "expect", "", "")
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return opts, err
 	}
-	switch opts.output {
-	case formatText, formatJSON:
-	default:
-		return opts, usagef("--output must be text or json, not %q", opts.output)
+	if !report.ValidFormat(opts.output) {
+		return opts, usagef("--output must be one of %s, not %q", strings.Join(report.Formats, ", "), opts.output)
 	}
 	switch policy.Lang(lang) {
 	case policy.English, policy.Chinese:
@@ -76,20 +83,30 @@ func parseAdviseArgs(args []string) (adviseOptions, error) {
 	default:
 		return opts, usagef("--lang must be en or zh, not %q", lang)
 	}
+	switch opts.expect {
+	case "", api.RecommendVM, api.RecommendContainer, api.RecommendHybrid:
+	default:
+		return opts, usagef("--expect must be vm, container or hybrid, not %q", opts.expect)
+	}
 	if opts.server != "" {
 		u, err := url.Parse(opts.server)
 		if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
 			return opts, usagef("--server must be an http:// or https:// URL, not %q", opts.server)
 		}
 	}
-	switch len(files) {
-	case 0:
+	if len(files) == 0 {
 		return opts, usagef("no workload file given; pass a FILE, or - to read standard input")
-	case 1:
-		opts.file = files[0]
-	default:
-		return opts, usagef("one workload file at a time, got %d", len(files))
 	}
+	stdinCount := 0
+	for _, f := range files {
+		if f == "-" {
+			stdinCount++
+		}
+	}
+	if stdinCount > 1 {
+		return opts, usagef("standard input (-) can be read only once")
+	}
+	opts.files = files
 	return opts, nil
 }
 
@@ -117,21 +134,154 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 	}
 }
 
-// adviseLocal evaluates the workload with the rules embedded in the binary.
-func adviseLocal(ctx context.Context, in workloadInput, lang policy.Lang) (api.Answer, error) {
+// adviseOne gets the answer for one workload, locally or from --server.
+func adviseOne(ctx context.Context, opts adviseOptions, in workloadInput) (api.Answer, error) {
+	var ans api.Answer
+	if opts.server != "" {
+		err := postJSON(ctx, opts.server, "advise", in.body, opts.lang, &ans)
+		return ans, err
+	}
 	req, err := api.NewValidator().Parse(in.body)
 	if err != nil {
-		return api.Answer{}, &workloadError{source: in.source, err: err}
+		return ans, &workloadError{source: in.source, err: err}
 	}
-	engine, err := policy.New(ctx)
+	engine, err := loadEngine(ctx)
 	if err != nil {
-		return api.Answer{}, fmt.Errorf("load embedded policy: %w", err)
+		return ans, err
 	}
-	ans, err := engine.Advise(ctx, &req, lang)
+	ans, err = engine.Advise(ctx, &req, opts.lang)
 	if err != nil {
-		return api.Answer{}, fmt.Errorf("evaluate workload: %w", err)
+		return ans, fmt.Errorf("evaluate workload: %w", err)
 	}
 	return ans, nil
+}
+
+// advisePortfolio gets the answers for a batch, locally or from --server's
+// batch endpoint. A bad workload fails alone, not the batch.
+func advisePortfolio(ctx context.Context, opts adviseOptions, inputs []workloadInput) (api.Portfolio, error) {
+	var pf api.Portfolio
+	if len(inputs) > api.MaxBatch {
+		return pf, &fileError{err: fmt.Errorf("%d workloads; one batch takes at most %d", len(inputs), api.MaxBatch)}
+	}
+	bodies := make([][]byte, len(inputs))
+	for i, in := range inputs {
+		bodies[i] = in.body
+	}
+	if opts.server != "" {
+		err := postJSON(ctx, opts.server, "advise/batch", jsonArray(bodies), opts.lang, &pf)
+		return pf, err
+	}
+	engine, err := loadEngine(ctx)
+	if err != nil {
+		return pf, err
+	}
+	pf, err = engine.AdvisePortfolio(ctx, bodies, opts.lang)
+	if err != nil {
+		return pf, fmt.Errorf("evaluate workloads: %w", err)
+	}
+	return pf, nil
+}
+
+func loadEngine(ctx context.Context) (*policy.Engine, error) {
+	engine, err := policy.New(ctx)
+	if err != nil {
+		return nil, fmt.Errorf("load embedded policy: %w", err)
+	}
+	return engine, nil
+}
+
+// jsonArray joins JSON documents into one array without decoding them, so
+// the server sees each workload exactly as it was written.
+func jsonArray(items [][]byte) []byte {
+	out := []byte{'['}
+	for i, it := range items {
+		if i > 0 {
+			out = append(out, ',')
+		}
+		out = append(out, it...)
+	}
+	return append(out, ']')
+}
+
+// errExpectation marks advice that differs from what --expect demanded.
+var errExpectation = errors.New("advice differs from the expected recommendation")
+
+// checkExpected holds the answers to --expect and, when one differs, says on
+// stderr why the advice is what it is and what would give the expected one.
+func checkExpected(stderr io.Writer, expect string, items []api.PortfolioItem) error {
+	if expect == "" {
+		return nil
+	}
+	misses := 0
+	for _, it := range items {
+		a := it.Answer
+		if a == nil || a.Recommendation == expect {
+			continue
+		}
+		misses++
+		name := a.Input.Name
+		if name == "" {
+			name = it.Name
+		}
+		got := a.Recommendation
+		if a.HybridPattern != "" {
+			got += " (" + a.HybridPattern + ")"
+		}
+		fmt.Fprintf(stderr, "advise: %s: expected %s, advice is %s (confidence %.2f)\n", name, expect, got, a.Confidence)
+		for _, c := range a.Constraints {
+			fmt.Fprintf(stderr, "  constraint: %s rules out %s\n", c.Title, c.Excludes)
+		}
+		for i, r := range a.Reasons {
+			if i == 3 {
+				break
+			}
+			fmt.Fprintf(stderr, "  reason: %s (%s, %s)\n", r.Title, r.Favors, report.Value(r.Weight))
+		}
+		for _, wi := range a.WhatIf {
+			if wi.Recommendation == expect {
+				fmt.Fprintf(stderr, "  would be %s with: %s\n", expect, report.Changes(wi.Changes))
+			}
+		}
+	}
+	if misses > 0 {
+		return fmt.Errorf("%w: %d of %d workloads", errExpectation, misses, len(items))
+	}
+	return nil
+}
+
+// portfolioError reports the workloads of a batch that could not be advised
+// on; the others were answered and printed.
+type portfolioError struct {
+	portfolio api.Portfolio
+	inputs    []workloadInput
+}
+
+func (e *portfolioError) Error() string {
+	return fmt.Sprintf("%d of %d workloads are not valid", e.portfolio.Summary.Failed, e.portfolio.Summary.Total)
+}
+
+func (e *portfolioError) Is(target error) bool { return target == errBadInput }
+
+func (e *portfolioError) headline() string { return e.Error() + ":" }
+
+func (e *portfolioError) details() []string {
+	var lines []string
+	for _, it := range e.portfolio.Items {
+		if it.Error == nil {
+			continue
+		}
+		where := fmt.Sprintf("item %d", it.Index)
+		if it.Index < len(e.inputs) {
+			where += " (" + e.inputs[it.Index].source + ")"
+		}
+		if len(it.Error.Errors) == 0 {
+			lines = append(lines, where+": "+it.Error.Detail)
+		}
+		for _, f := range it.Error.Errors {
+			lines = append(lines, where+": "+f.Field+": "+f.Message)
+		}
+	}
+	return lines
 }
 
 // workloadError is a workload that did not decode or validate, with where it
@@ -169,18 +319,4 @@ func (e *workloadError) details() []string {
 		lines[i] = f.Field + ": " + f.Message
 	}
 	return lines
-}
-
-// writeAnswer prints the answer in the chosen format. Both the local and the
-// --server path end here, so they print the same bytes for the same answer.
-func writeAnswer(w io.Writer, format string, ans api.Answer) error {
-	switch format {
-	case formatJSON:
-		enc := json.NewEncoder(w)
-		enc.SetIndent("", "  ")
-		enc.SetEscapeHTML(false)
-		return enc.Encode(ans)
-	default:
-		return writeText(w, ans)
-	}
 }

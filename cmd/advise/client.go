@@ -12,58 +12,57 @@ import (
 	"strings"
 	"time"
 
-	"github.com/placement-advisor/advise/api"
 	"github.com/placement-advisor/advise/policy"
 )
 
 // remoteTimeout bounds one call to --server, connection to last byte.
 const remoteTimeout = 30 * time.Second
 
-// maxResponseBytes bounds how much of a reply is read; an answer is tens of KB.
-const maxResponseBytes = 8 << 20
+// maxResponseBytes bounds how much of a reply is read; an answer is tens of
+// KB, a portfolio of a thousand answers tens of MB.
+const maxResponseBytes = 128 << 20
 
-// adviseRemote posts the workload to server's /advise and returns its answer.
-// The workload is not validated here: the server is the authority on the
+// postJSON posts body to path under server and decodes the 200 reply into
+// out. The workload is not validated here: the server is the authority on the
 // contract it serves, and its problem reply is reported as it stands.
-func adviseRemote(ctx context.Context, server string, in workloadInput, lang policy.Lang) (api.Answer, error) {
-	endpoint, err := adviseURL(server, lang)
+func postJSON(ctx context.Context, server, path string, body []byte, lang policy.Lang, out any) error {
+	endpoint, err := endpointURL(server, path, lang)
 	if err != nil {
-		return api.Answer{}, err
+		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(in.body))
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
 	if err != nil {
-		return api.Answer{}, fmt.Errorf("build request: %w", err)
+		return fmt.Errorf("build request: %w", err)
 	}
 	req.Header.Set("Content-Type", "application/json")
 	req.Header.Set("Accept", "application/json, application/problem+json")
 	client := &http.Client{Timeout: remoteTimeout}
 	resp, err := client.Do(req)
 	if err != nil {
-		return api.Answer{}, fmt.Errorf("ask %s: %w", server, err)
+		return fmt.Errorf("ask %s: %w", server, err)
 	}
 	defer resp.Body.Close()
-	body, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
+	reply, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
 	if err != nil {
-		return api.Answer{}, fmt.Errorf("read reply from %s: %w", server, err)
+		return fmt.Errorf("read reply from %s: %w", server, err)
 	}
 	if resp.StatusCode != http.StatusOK {
-		return api.Answer{}, newProblemError(resp, body)
+		return newProblemError(resp, reply)
 	}
-	var ans api.Answer
-	if err := json.Unmarshal(body, &ans); err != nil {
-		return api.Answer{}, fmt.Errorf("reply from %s is not an answer: %w", server, err)
+	if err := json.Unmarshal(reply, out); err != nil {
+		return fmt.Errorf("reply from %s is not an answer: %w", server, err)
 	}
-	return ans, nil
+	return nil
 }
 
-// adviseURL is server + "/advise", keeping any path prefix the service is
+// endpointURL is server + "/" + path, keeping any path prefix the service is
 // mounted under, with ?lang=zh when Chinese summaries are asked for.
-func adviseURL(server string, lang policy.Lang) (string, error) {
+func endpointURL(server, path string, lang policy.Lang) (string, error) {
 	u, err := url.Parse(server)
 	if err != nil {
 		return "", usagef("--server: %v", err)
 	}
-	u = u.JoinPath("advise")
+	u = u.JoinPath(path)
 	if lang != policy.English {
 		q := u.Query()
 		q.Set("lang", string(lang))

@@ -2,25 +2,23 @@ package main
 
 import (
 	"bytes"
-	"errors"
 	"fmt"
 	"io"
 	"os"
 	"path/filepath"
 	"strings"
 
-	"github.com/goccy/go-yaml"
-
 	"github.com/placement-advisor/advise/api"
 )
 
-// maxWorkloadBytes bounds what the CLI reads: a workload description is a few
-// hundred bytes, and "advise /dev/zero" should fail, not fill memory.
-const maxWorkloadBytes = 1 << 20
+// maxInputBytes bounds what the CLI reads from one file: a workload is a few
+// hundred bytes and a portfolio of a thousand well under a megabyte, and
+// "advise /dev/zero" should fail, not fill memory.
+const maxInputBytes = 4 << 20
 
-// workloadInput is a workload description as JSON, with a name for messages.
+// workloadInput is one workload description as JSON, with a name for messages.
 type workloadInput struct {
-	source string // the file name, or "stdin"
+	source string // the file name, or "stdin", with the item's place in it
 	body   []byte // JSON; YAML input is converted on the way in
 }
 
@@ -33,46 +31,86 @@ func (e *fileError) Error() string        { return "cannot read workload: " + e.
 func (e *fileError) Unwrap() error        { return e.err }
 func (e *fileError) Is(target error) bool { return target == errBadInput }
 
-// readWorkload reads the workload from path, or from stdin when path is "-".
-// YAML (by a .yaml/.yml extension, or by content when it does not start with
-// "{") is converted to JSON so that one strict decoder checks every input.
-func readWorkload(path string, stdin io.Reader) (workloadInput, error) {
-	in := workloadInput{source: path}
+// readWorkloads reads every file ("-" is standard input). A file holds one
+// workload (a JSON or YAML object), a JSON array of them, or a YAML stream of
+// documents. The answer is a portfolio when there is more than one file or any
+// file holds a list or several documents; otherwise it is a single answer.
+func readWorkloads(paths []string, stdin io.Reader) ([]workloadInput, bool, error) {
+	var all []workloadInput
+	batch := len(paths) > 1
+	for _, path := range paths {
+		inputs, list, err := readFile(path, stdin)
+		if err != nil {
+			return nil, false, err
+		}
+		batch = batch || list
+		all = append(all, inputs...)
+	}
+	return all, batch, nil
+}
+
+func readFile(path string, stdin io.Reader) ([]workloadInput, bool, error) {
+	source := path
 	r := stdin
 	if path == "-" {
-		in.source = "stdin"
+		source = "stdin"
 	} else {
 		f, err := os.Open(path)
 		if err != nil {
-			return in, &fileError{err: err}
+			return nil, false, &fileError{err: err}
 		}
 		defer f.Close()
 		if info, err := f.Stat(); err == nil && info.IsDir() {
-			return in, &fileError{err: fmt.Errorf("%s is a directory", path)}
+			return nil, false, &fileError{err: fmt.Errorf("%s is a directory", path)}
 		}
 		r = f
 	}
-	body, err := io.ReadAll(io.LimitReader(r, maxWorkloadBytes+1))
+	body, err := io.ReadAll(io.LimitReader(r, maxInputBytes+1))
 	if err != nil {
-		return in, &fileError{err: err}
+		return nil, false, &fileError{err: err}
 	}
-	if len(body) > maxWorkloadBytes {
-		return in, &fileError{err: fmt.Errorf("%s is larger than %d bytes", in.source, maxWorkloadBytes)}
+	if len(body) > maxInputBytes {
+		return nil, false, &fileError{err: fmt.Errorf("%s is larger than %d bytes", source, maxInputBytes)}
 	}
 	trimmed := bytes.TrimSpace(body)
 	if len(trimmed) == 0 {
-		return in, &workloadError{source: in.source, err: &api.DecodeError{Reason: "it is empty; a workload needs at least multi_tenant"}}
+		return nil, false, &workloadError{source: source, err: &api.DecodeError{Reason: "it is empty; a workload needs at least multi_tenant"}}
 	}
-	if isYAML(path, trimmed) {
-		body, err = yamlToJSON(body)
+	switch {
+	case isYAML(path, trimmed):
+		docs, err := api.YAMLDocuments(body)
 		if err != nil {
-			return in, &workloadError{source: in.source, err: err}
+			return nil, false, &workloadError{source: source, err: err}
 		}
+		return itemsOf(source, docs), len(docs) > 1 || trimmed[0] == '-', nil
+	case trimmed[0] == '[':
+		items, err := api.SplitJSONArray(body, api.MaxBatch)
+		if err != nil {
+			return nil, false, &workloadError{source: source, err: err}
+		}
+		docs := make([][]byte, len(items))
+		for i, it := range items {
+			docs[i] = it
+		}
+		return itemsOf(source, docs), true, nil
 	}
-	in.body = body
-	return in, nil
+	return []workloadInput{{source: source, body: body}}, false, nil
 }
 
+// itemsOf names each workload of a multi-workload file by its place in it.
+func itemsOf(source string, docs [][]byte) []workloadInput {
+	if len(docs) == 1 {
+		return []workloadInput{{source: source, body: docs[0]}}
+	}
+	out := make([]workloadInput, len(docs))
+	for i, d := range docs {
+		out[i] = workloadInput{source: fmt.Sprintf("%s[%d]", source, i), body: d}
+	}
+	return out
+}
+
+// isYAML tells YAML from JSON by extension, else by content: JSON starts
+// with "{" or "[".
 func isYAML(path string, content []byte) bool {
 	switch strings.ToLower(filepath.Ext(path)) {
 	case ".yaml", ".yml":
@@ -80,24 +118,5 @@ func isYAML(path string, content []byte) bool {
 	case ".json":
 		return false
 	}
-	return content[0] != '{'
-}
-
-// yamlToJSON converts one YAML mapping to JSON. Duplicate keys are an error, as
-// in JSON; everything else (unknown fields, types, values) is left to the
-// strict JSON decoder and the validator.
-func yamlToJSON(body []byte) ([]byte, error) {
-	out, err := yaml.YAMLToJSON(body)
-	if err != nil {
-		var yamlErr yaml.Error
-		msg := err.Error()
-		if errors.As(err, &yamlErr) {
-			msg = yaml.FormatError(err, false, false)
-		}
-		return nil, &api.DecodeError{Reason: "invalid YAML: " + strings.TrimSpace(msg)}
-	}
-	if t := bytes.TrimSpace(out); len(t) == 0 || t[0] != '{' {
-		return nil, &api.DecodeError{Reason: "a workload must be a mapping of field names to values"}
-	}
-	return out, nil
+	return content[0] != '{' && content[0] != '['
 }

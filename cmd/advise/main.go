@@ -30,6 +30,7 @@ const (
 	exitOK       = 0 // advice given, whatever it recommends
 	exitFailure  = 1 // the advisor could not answer: rules, network, server error
 	exitBadInput = 2 // the caller's mistake: command line or workload
+	exitExpected = 3 // advice given, but not the recommendation --expect demanded
 )
 
 // errUsage marks a command line that cannot be run as given.
@@ -55,6 +56,8 @@ func exitCode(err error) int {
 	switch {
 	case err == nil:
 		return exitOK
+	case errors.Is(err, errExpectation):
+		return exitExpected
 	case errors.Is(err, errUsage),
 		errors.Is(err, errBadInput),
 		errors.Is(err, api.ErrDecode),
@@ -86,7 +89,7 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return serve(ctx, args[1:], stdout, stderr)
 		}
 	}
-	return advise(ctx, args, stdin, stdout)
+	return advise(ctx, args, stdin, stdout, stderr)
 }
 
 func writeString(w io.Writer, s string) error {

@@ -20,6 +20,7 @@ import (
 
 	"github.com/placement-advisor/advise/api"
 	"github.com/placement-advisor/advise/policy"
+	"github.com/placement-advisor/advise/report"
 	"github.com/placement-advisor/advise/server"
 )
 
@@ -120,8 +121,9 @@ func TestUsageErrors(t *testing.T) {
 	}{
 		"no file":            {nil, "no workload file given"},
 		"unknown flag":       {[]string{"--colour", "testdata/vm.json"}, "flag provided but not defined: -colour"},
-		"two files":          {[]string{"testdata/vm.json", "testdata/container.json"}, "one workload file at a time, got 2"},
-		"bad output":         {[]string{"--output", "yaml", "testdata/vm.json"}, `--output must be text or json, not "yaml"`},
+		"stdin twice":        {[]string{"-", "-"}, "standard input (-) can be read only once"},
+		"bad output":         {[]string{"--output", "xml", "testdata/vm.json"}, `--output must be one of text, json, yaml, markdown, not "xml"`},
+		"bad expect":         {[]string{"--expect", "bare-metal", "testdata/vm.json"}, `--expect must be vm, container or hybrid, not "bare-metal"`},
 		"bad lang":           {[]string{"--lang", "fr", "testdata/vm.json"}, `--lang must be en or zh, not "fr"`},
 		"flag without value": {[]string{"testdata/vm.json", "--output"}, "flag needs an argument: -output"},
 		"server not a URL":   {[]string{"--server", "localhost:8080", "testdata/vm.json"}, "--server must be an http:// or https:// URL"},
@@ -211,14 +213,14 @@ func TestBadWorkload(t *testing.T) {
 		},
 		"not an object on stdin": {
 			args:  []string{"-"},
-			stdin: `[1, 2]`,
+			stdin: `42`,
 			is:    api.ErrDecode,
-			want:  []string{"advise: stdin is not a valid workload: a workload must be a mapping"},
+			want:  []string{"advise: stdin is not a valid workload: request body must be a JSON object"},
 		},
 		"YAML duplicate key": {
 			args: []string{"testdata/duplicate.yaml"},
 			is:   api.ErrDecode,
-			want: []string{"advise: testdata/duplicate.yaml is not a valid workload: invalid YAML", `"multi_tenant" already defined`},
+			want: []string{"advise: testdata/duplicate.yaml is not a valid workload: field multi_tenant: YAML document 1", `"multi_tenant" already defined`},
 		},
 		"YAML wrong type": {
 			args:  []string{"-"},
@@ -228,9 +230,9 @@ func TestBadWorkload(t *testing.T) {
 		},
 		"too large": {
 			args:  []string{"-"},
-			stdin: `{"name": "` + strings.Repeat("x", maxWorkloadBytes) + `"}`,
+			stdin: `{"name": "` + strings.Repeat("x", maxInputBytes) + `"}`,
 			is:    errBadInput,
-			want:  []string{"advise: cannot read workload: stdin is larger than 1048576 bytes"},
+			want:  []string{fmt.Sprintf("advise: cannot read workload: stdin is larger than %d bytes", maxInputBytes)},
 		},
 	}
 	for name, tc := range tests {
@@ -278,7 +280,11 @@ func TestTextOutput(t *testing.T) {
 				t.Errorf("stderr = %q, want empty", r.stderr)
 			}
 			first, _, _ := strings.Cut(r.stdout, "\n")
-			if want := "Recommendation: " + recommendation(fx.recommendation, fx.pattern, true) + "  confidence "; !strings.HasPrefix(first, want) {
+			verdict := strings.ToUpper(fx.recommendation)
+			if fx.pattern != "" {
+				verdict += " (" + fx.pattern + ")"
+			}
+			if want := "Recommendation: " + verdict + "  confidence "; !strings.HasPrefix(first, want) {
 				t.Errorf("first line = %q, want it to start with %q", first, want)
 			}
 			if strings.Contains(r.stdout, "\x1b[") {
@@ -307,10 +313,10 @@ func TestTextSections(t *testing.T) {
 			r := runCLI(t, "", "testdata/"+name+".json")
 			out := r.stdout
 			for _, c := range ans.Constraints {
-				wantSection(t, out, "Constraints", fmt.Sprintf("- [%s, %s, excludes %s] %s — %s\n", c.Favors, number(c.Weight), c.Excludes, c.Title, c.Summary), c.Citations)
+				wantSection(t, out, "Constraints", fmt.Sprintf("- [%s, %s, excludes %s] %s — %s\n", c.Favors, report.Value(c.Weight), c.Excludes, c.Title, c.Summary), c.Citations)
 			}
 			for _, re := range ans.Reasons {
-				wantSection(t, out, "Reasons", fmt.Sprintf("- [%s, %s] %s — %s\n", re.Favors, number(re.Weight), re.Title, re.Summary), re.Citations)
+				wantSection(t, out, "Reasons", fmt.Sprintf("- [%s, %s] %s — %s\n", re.Favors, report.Value(re.Weight), re.Title, re.Summary), re.Citations)
 			}
 			for _, w := range ans.Warnings {
 				wantSection(t, out, "Warnings", fmt.Sprintf("- %s — %s\n", w.Title, w.Summary), w.Citations)
@@ -321,11 +327,11 @@ func TestTextSections(t *testing.T) {
 				}
 			}
 			for _, wi := range ans.WhatIf {
-				var changes []string
-				for _, c := range wi.Changes {
-					changes = append(changes, c.Field+"="+value(c.Value))
+				verdict := wi.Recommendation
+				if wi.HybridPattern != "" {
+					verdict += " (" + wi.HybridPattern + ")"
 				}
-				want := "- " + strings.Join(changes, ", ") + " -> " + recommendation(wi.Recommendation, wi.HybridPattern, false) + "\n"
+				want := "- " + report.Changes(wi.Changes) + " -> " + verdict + "\n"
 				if !strings.Contains(out, want) {
 					t.Errorf("what-if line %q missing:\n%s", want, out)
 				}
@@ -551,7 +557,7 @@ func TestServerModeRequest(t *testing.T) {
 	if sent["name"] != "tenant-sandbox" || sent["startup_sla_ms"] != float64(500) {
 		t.Errorf("body sent = %s, want the workload of hybrid.yaml", seen.body)
 	}
-	if !strings.HasPrefix(r.stdout, "Recommendation: VM  confidence ") {
+	if !strings.HasPrefix(r.stdout, "建议: VM  置信度 ") {
 		t.Errorf("stdout does not render the server's answer:\n%s", r.stdout)
 	}
 }

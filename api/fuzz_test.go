@@ -1,0 +1,85 @@
+package api_test
+
+import (
+	"encoding/json"
+	"errors"
+	"os"
+	"path/filepath"
+	"reflect"
+	"testing"
+
+	"github.com/placement-advisor/advise/api"
+)
+
+// FuzzParse feeds arbitrary bodies to Parse. Whatever the body, Parse must not
+// panic and must fail only with a caller's-mistake error; what it accepts must
+// survive a round trip through JSON unchanged, so a request can be logged,
+// forwarded or replayed without meaning something else.
+func FuzzParse(f *testing.F) {
+	for _, pattern := range []string{"testdata/*.json", "../examples/*.json"} {
+		files, err := filepath.Glob(pattern)
+		if err != nil {
+			f.Fatal(err)
+		}
+		for _, file := range files {
+			body, err := os.ReadFile(file)
+			if err != nil {
+				f.Fatal(err)
+			}
+			f.Add(body)
+		}
+	}
+	for _, seed := range []string{
+		``,
+		`null`,
+		`[]`,
+		`{}`,
+		`{"multi_tenant": true}`,
+		`{"multi_tenant": true} {"multi_tenant": false}`,
+		`{"multi_tenant": true, "multi_tenant": false}`,
+		`{"multi_tenant": true, "MULTI_TENANT": false}`,
+		`{"multi_tenant": "true"}`,
+		`{"multi_tenant": true, "startup_sla_ms": 1e30}`,
+		`{"multi_tenant": true, "startup_sla_ms": 99999999999999999999}`,
+		`{"multi_tenant": true, "instances": 2.5}`,
+		`{"multi_tenant": true, "availability_target": 99.9999}`,
+		`{"multi_tenant": true, "name": "\ud800\udc00 \u0000"}`,
+		`{"multi_tenant": false, "tenants_trusted": true, "full_os": true, "architecture": "microservices", "density": "high", "instances": 1}`,
+		"{\"multi_tenant\": true, \"name\": \"\xff\"}",
+		`{"multi_tenant": true, "name": {"nested": [1, 2, {"deep": null}]}}`,
+	} {
+		f.Add([]byte(seed))
+	}
+	v := api.NewValidator()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, err := v.Parse(body)
+		if err != nil {
+			if !errors.Is(err, api.ErrDecode) && !errors.Is(err, api.ErrInvalid) {
+				t.Fatalf("Parse(%q) error %v matches neither ErrDecode nor ErrInvalid", body, err)
+			}
+			if err.Error() == "" {
+				t.Fatalf("Parse(%q) error has no message", body)
+			}
+			return
+		}
+		if req.MultiTenant == nil {
+			t.Fatalf("Parse(%q) accepted a request without multi_tenant", body)
+		}
+		again, err := json.Marshal(req)
+		if err != nil {
+			t.Fatalf("re-encode %+v: %v", req, err)
+		}
+		req2, err := v.Parse(again)
+		if err != nil {
+			t.Fatalf("Parse(%q) succeeded, but its re-encoding %q fails: %v", body, again, err)
+		}
+		if !reflect.DeepEqual(req, req2) {
+			t.Fatalf("round trip changed the request:\n body  %q\n first %+v\n again %q\n then  %+v", body, req, again, req2)
+		}
+		// Resolve must work on anything Parse accepts.
+		w, _ := req.Resolve()
+		if w.MultiTenant != *req.MultiTenant {
+			t.Fatalf("Resolve changed multi_tenant")
+		}
+	})
+}

@@ -1,0 +1,133 @@
+package main
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"github.com/goccy/go-yaml"
+
+	"github.com/placement-advisor/advise/api"
+)
+
+func TestPortfolioInputs(t *testing.T) {
+	tests := map[string]struct {
+		args  []string
+		stdin string
+		names []string
+	}{
+		"several files":        {args: []string{"testdata/vm.json", "testdata/container.json"}, names: []string{"legacy-erp", "storefront"}},
+		"a JSON array":         {args: []string{"-"}, stdin: `[{"name":"a","multi_tenant":false},{"name":"b","multi_tenant":true}]`, names: []string{"a", "b"}},
+		"a YAML stream":        {args: []string{"testdata/portfolio.yaml"}, names: []string{"legacy-erp", "web-shop"}},
+		"a YAML list on stdin": {args: []string{"-"}, stdin: "- name: a\n  multi_tenant: false\n- name: b\n  multi_tenant: true\n", names: []string{"a", "b"}},
+		"files and a stream":   {args: []string{"testdata/portfolio.yaml", "testdata/container.json"}, names: []string{"legacy-erp", "web-shop", "storefront"}},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			r := runCLI(t, tc.stdin, append([]string{"--output", "json"}, tc.args...)...)
+			if r.code != exitOK {
+				t.Fatalf("exit %d: %s", r.code, r.stderr)
+			}
+			var pf api.Portfolio
+			if err := json.Unmarshal([]byte(r.stdout), &pf); err != nil {
+				t.Fatalf("not a portfolio: %v\n%s", err, r.stdout)
+			}
+			if pf.Summary.Total != len(tc.names) || pf.Summary.Answered != len(tc.names) {
+				t.Fatalf("summary %+v, want %d answered", pf.Summary, len(tc.names))
+			}
+			for i, want := range tc.names {
+				if pf.Items[i].Index != i || pf.Items[i].Name != want || pf.Items[i].Answer == nil {
+					t.Errorf("item %d = %+v, want %q answered", i, pf.Items[i], want)
+				}
+			}
+		})
+	}
+}
+
+func TestPortfolioTable(t *testing.T) {
+	r := runCLI(t, "", "testdata/portfolio.yaml", "testdata/container.json")
+	if r.code != exitOK {
+		t.Fatalf("exit %d: %s", r.code, r.stderr)
+	}
+	lines := strings.Split(r.stdout, "\n")
+	if !strings.HasPrefix(lines[0], "#    workload") {
+		t.Fatalf("no table header:\n%s", r.stdout)
+	}
+	for i, want := range []string{"legacy-erp", "web-shop", "storefront"} {
+		if !strings.Contains(lines[i+1], want) {
+			t.Errorf("row %d = %q, want %s", i, lines[i+1], want)
+		}
+	}
+	if !strings.Contains(r.stdout, "Summary: workloads 3 · answered 3 · failed 0") {
+		t.Errorf("summary line missing:\n%s", r.stdout)
+	}
+}
+
+func TestPortfolioWithABadItem(t *testing.T) {
+	r := runCLI(t, "", "--output", "json", "testdata/portfolio_bad_item.json")
+	if r.code != exitBadInput {
+		t.Fatalf("exit %d, want %d: a bad item is bad input", r.code, exitBadInput)
+	}
+	var pf api.Portfolio
+	if err := json.Unmarshal([]byte(r.stdout), &pf); err != nil {
+		t.Fatalf("the portfolio must still be printed: %v\n%s", err, r.stdout)
+	}
+	if pf.Items[0].Answer == nil || pf.Items[1].Error == nil || pf.Items[1].Error.Errors[0].Field != "density" {
+		t.Fatalf("item 0 answered, item 1 failing on density expected: %+v", pf.Items)
+	}
+	if want := "item 1 (testdata/portfolio_bad_item.json[1]): density: must be one of: low, medium, high"; !strings.Contains(r.stderr, want) {
+		t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+	}
+}
+
+func TestExpect(t *testing.T) {
+	tests := map[string]struct {
+		args   []string
+		code   int
+		stderr []string
+	}{
+		"matches":            {args: []string{"--expect", "vm", "testdata/vm.json"}, code: exitOK},
+		"differs":            {args: []string{"--expect", "container", "testdata/vm.json"}, code: exitExpected, stderr: []string{"legacy-erp: expected container, advice is vm", "constraint: Guest OS differs from the host OS rules out container"}},
+		"differs, says how":  {args: []string{"--expect", "container", "testdata/hybrid.json"}, code: exitExpected, stderr: []string{"expected container, advice is hybrid (containers_in_vms)", "would be container with: "}},
+		"portfolio all":      {args: []string{"--expect", "vm", "testdata/vm.json", "testdata/vm.json"}, code: exitOK},
+		"portfolio one miss": {args: []string{"--expect", "vm", "testdata/vm.json", "testdata/container.json"}, code: exitExpected, stderr: []string{"storefront: expected vm, advice is container", "1 of 2 workloads"}},
+		"bad input wins":     {args: []string{"--expect", "vm", "testdata/portfolio_bad_item.json"}, code: exitBadInput},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			r := runCLI(t, "", tc.args...)
+			if r.code != tc.code {
+				t.Fatalf("exit %d, want %d; stderr:\n%s", r.code, tc.code, r.stderr)
+			}
+			if r.stdout == "" {
+				t.Error("the advice must be printed whatever the gate says")
+			}
+			for _, want := range tc.stderr {
+				if !strings.Contains(r.stderr, want) {
+					t.Errorf("stderr lacks %q:\n%s", want, r.stderr)
+				}
+			}
+		})
+	}
+}
+
+func TestOutputFormats(t *testing.T) {
+	engine := testEngine(t)
+	want := adviseFile(t, engine, "testdata/hybrid.json", "en")
+	yamlOut := runCLI(t, "", "--output", "yaml", "testdata/hybrid.json")
+	var fromYAML api.Answer
+	if err := yaml.Unmarshal([]byte(yamlOut.stdout), &fromYAML); err != nil || yamlOut.code != exitOK {
+		t.Fatalf("yaml output: exit %d, %v\n%s", yamlOut.code, err, yamlOut.stdout)
+	}
+	if !strings.Contains(yamlOut.stdout, "recommendation: hybrid\n") || !strings.Contains(yamlOut.stdout, "hybrid_pattern: "+want.HybridPattern) {
+		t.Errorf("yaml output lacks the verdict with the contract's field names:\n%s", yamlOut.stdout)
+	}
+	md := runCLI(t, "", "--output", "markdown", "testdata/hybrid.json")
+	if md.code != exitOK || !strings.HasPrefix(md.stdout, "## Workload placement: ") || !strings.Contains(md.stdout, "### Reviewer checklist") {
+		t.Errorf("markdown output is not a review section:\n%s", md.stdout)
+	}
+	pmd := runCLI(t, "", "--output", "markdown", "testdata/vm.json", "testdata/container.json")
+	if pmd.code != exitOK || !strings.HasPrefix(pmd.stdout, "# Portfolio placement") || strings.Count(pmd.stdout, "## Workload placement: ") != 2 {
+		t.Errorf("portfolio markdown lacks the table or the two sections:\n%s", pmd.stdout)
+	}
+}

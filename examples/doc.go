@@ -1,0 +1,2 @@
+// Package examples holds example workloads and their golden answers.
+package examples
