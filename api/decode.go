@@ -88,9 +88,15 @@ func checkObjectKeys(body []byte) error {
 			return &DecodeError{Field: key, Reason: "field appears more than once"}
 		}
 		seen[key] = struct{}{}
-		var skip json.RawMessage
-		if err := dec.Decode(&skip); err != nil {
+		var value json.RawMessage
+		if err := dec.Decode(&value); err != nil {
 			return describeJSONError(err)
+		}
+		// encoding/json would leave a null field unset, i.e. defaulted: a
+		// silent guess at what the caller meant. Leaving the field out is the
+		// way to ask for the default.
+		if string(value) == "null" {
+			return &DecodeError{Field: key, Reason: "must not be null; leave the field out to use its default"}
 		}
 	}
 	if _, err := dec.Token(); err != nil {

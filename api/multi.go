@@ -14,8 +14,9 @@ import (
 // MaxBatch is the most workloads one batch may hold.
 const MaxBatch = 1000
 
-// ErrBatchTooLarge marks a batch with more than MaxBatch workloads.
-var ErrBatchTooLarge = fmt.Errorf("%w: more than %d workloads in one batch", ErrDecode, MaxBatch)
+// ErrBatchTooLarge marks a batch with more than MaxBatch workloads. It is a
+// DecodeError, so it also matches ErrDecode and renders like one.
+var ErrBatchTooLarge = &DecodeError{Reason: fmt.Sprintf("a batch holds at most %d workloads; split it", MaxBatch)}
 
 // SplitJSONArray reads a JSON array and returns each element's bytes, to be
 // decoded one by one so that one bad workload does not fail the others. Only

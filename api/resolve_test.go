@@ -80,20 +80,6 @@ func TestResolve(t *testing.T) {
 				return f == "tenants_trusted" || f == "host_os" || f == "density"
 			}),
 		},
-		"null counts as left out": {
-			body: []byte(`{"multi_tenant": false, "needs_windows": null, "isolation": null, "name": null}`),
-			want: api.Workload{
-				HostOS:                  api.DefaultHostOS,
-				Isolation:               api.DefaultIsolation,
-				Density:                 api.DefaultDensity,
-				Scaling:                 api.DefaultScaling,
-				Architecture:            api.DefaultArchitecture,
-				ReleaseFrequency:        api.DefaultReleaseFrequency,
-				Orchestrator:            api.DefaultOrchestrator,
-				TeamContainerExperience: api.DefaultTeamContainerExperience,
-			},
-			wantDefaulted: allDefaulted,
-		},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

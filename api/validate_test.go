@@ -121,7 +121,6 @@ func TestParseInvalid(t *testing.T) {
 	v := api.NewValidator()
 	tests := map[string]invalidCase{
 		"missing multi_tenant":       {body: `{}`, want: []broken{{"multi_tenant", "required"}}, messageHas: "required"},
-		"multi_tenant null":          {body: `{"multi_tenant": null}`, want: []broken{{"multi_tenant", "required"}}},
 		"only other fields":          {body: `{"name": "x", "density": "low"}`, want: []broken{{"multi_tenant", "required"}}},
 		"empty name":                 {body: `{"multi_tenant": true, "name": ""}`, want: []broken{{"name", "min"}}, messageHas: "at least 1 characters"},
 		"name of 129":                {body: `{"multi_tenant": true, "name": "` + strings.Repeat("n", 129) + `"}`, want: []broken{{"name", "max"}}, messageHas: "at most 128 characters"},

@@ -1,20 +1,24 @@
 package server
 
 import (
+	"bytes"
 	"context"
 	"errors"
 	"fmt"
 	"io"
 	"mime"
 	"net/http"
+	"os"
 	"strconv"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
 	advise "github.com/placement-advisor/advise"
 	"github.com/placement-advisor/advise/api"
 	"github.com/placement-advisor/advise/policy"
+	"github.com/placement-advisor/advise/report"
 )
 
 // MIMEProblemJSON is the media type of every error body (RFC 9457).
@@ -51,7 +55,11 @@ func (h *handlers) advise(c echo.Context) error {
 	if err := requireJSON(r.Header.Get(echo.HeaderContentType)); err != nil {
 		return err
 	}
-	body, err := h.readBody(c)
+	media, err := negotiateMedia(r.Header.Values(echo.HeaderAccept))
+	if err != nil {
+		return err
+	}
+	body, err := h.readBody(c, h.opts.BodyLimit)
 	if err != nil {
 		return err
 	}
@@ -61,21 +69,121 @@ func (h *handlers) advise(c echo.Context) error {
 	}
 	ctx, cancel := context.WithTimeout(r.Context(), h.opts.EvalTimeout)
 	defer cancel()
+	started := time.Now()
 	answer, err := h.advisor.Advise(ctx, &req, lang)
 	if err != nil {
 		return fmt.Errorf("advise: %w", err)
 	}
-	c.Response().Header().Set(echo.HeaderVary, "Accept-Language")
-	c.Response().Header().Set("Content-Language", string(lang))
-	return c.JSON(http.StatusOK, answer)
+	h.logDecision(c, answer, time.Since(started))
+	return respond(c, media, lang, answer, func(w io.Writer) error {
+		return report.Markdown(w, answer, report.Lang(lang))
+	})
+}
+
+// adviseBatch answers POST /advise/batch: a JSON array of up to api.MaxBatch
+// workloads. Each item is decoded and validated on its own, so a bad item gets
+// an error naming its index and field while the others are answered.
+func (h *handlers) adviseBatch(c echo.Context) error {
+	r := c.Request()
+	lang, err := requestedLang(r)
+	if err != nil {
+		return err
+	}
+	if err := requireJSON(r.Header.Get(echo.HeaderContentType)); err != nil {
+		return err
+	}
+	media, err := negotiateMedia(r.Header.Values(echo.HeaderAccept))
+	if err != nil {
+		return err
+	}
+	body, err := h.readBody(c, h.opts.BatchBodyLimit)
+	if err != nil {
+		return err
+	}
+	items, err := api.SplitJSONArray(body, api.MaxBatch)
+	if err != nil {
+		return err
+	}
+	bodies := make([][]byte, len(items))
+	for i, it := range items {
+		bodies[i] = it
+	}
+	ctx, cancel := context.WithTimeout(r.Context(), h.opts.BatchEvalTimeout)
+	defer cancel()
+	portfolio, err := h.advisor.AdvisePortfolio(ctx, bodies, lang)
+	if err != nil {
+		return fmt.Errorf("advise batch: %w", err)
+	}
+	return respond(c, media, lang, portfolio, func(w io.Writer) error {
+		return report.PortfolioMarkdown(w, portfolio, report.Lang(lang))
+	})
+}
+
+// respond writes v as JSON, or as the Markdown review section when the
+// caller asked for text/markdown. Both name the language and vary on the
+// headers that chose the representation.
+func respond(c echo.Context, media string, lang policy.Lang, v any, markdown func(io.Writer) error) error {
+	header := c.Response().Header()
+	header.Set(echo.HeaderVary, "Accept, Accept-Language")
+	header.Set("Content-Language", string(lang))
+	if media != MIMEMarkdown {
+		return c.JSON(http.StatusOK, v)
+	}
+	var buf bytes.Buffer
+	if err := markdown(&buf); err != nil {
+		return fmt.Errorf("render markdown: %w", err)
+	}
+	return c.Blob(http.StatusOK, MIMEMarkdown+"; charset=utf-8", buf.Bytes())
+}
+
+// MIMEMarkdown is the media type of the review section (RFC 7763).
+const MIMEMarkdown = "text/markdown"
+
+// negotiateMedia picks JSON or Markdown from Accept (RFC 9110 §12.5.1): the
+// acceptable type with the highest weight, the first listed on a tie, JSON
+// when Accept is absent. An Accept that allows neither is a 406.
+func negotiateMedia(headers []string) (string, error) {
+	if len(headers) == 0 {
+		return echo.MIMEApplicationJSON, nil
+	}
+	best, bestQ := "", 0.0
+	for _, header := range headers {
+		for _, entry := range strings.Split(header, ",") {
+			mediaType, params, err := mime.ParseMediaType(strings.TrimSpace(entry))
+			if err != nil {
+				continue
+			}
+			q := 1.0
+			if v, ok := params["q"]; ok {
+				if q, err = strconv.ParseFloat(v, 64); err != nil || q < 0 || q > 1 {
+					continue
+				}
+			}
+			var offer string
+			switch mediaType {
+			case echo.MIMEApplicationJSON, "application/*", "*/*":
+				offer = echo.MIMEApplicationJSON
+			case MIMEMarkdown, "text/*":
+				offer = MIMEMarkdown
+			default:
+				continue
+			}
+			if q > bestQ {
+				best, bestQ = offer, q
+			}
+		}
+	}
+	if best == "" {
+		return "", &problemError{kind: notAcceptable, detail: "this resource is available as application/json or text/markdown"}
+	}
+	return best, nil
 }
 
 // readBody reads the whole body through http.MaxBytesReader, which counts the
 // bytes actually read, so a chunked body without a Content-Length is held to
 // the limit as well. A declared length over the limit fails before reading.
-func (h *handlers) readBody(c echo.Context) ([]byte, error) {
+func (h *handlers) readBody(c echo.Context, limit int64) ([]byte, error) {
 	r := c.Request()
-	limit := h.opts.BodyLimit
 	if r.ContentLength > limit {
 		return nil, &http.MaxBytesError{Limit: limit}
 	}
@@ -84,6 +192,10 @@ func (h *handlers) readBody(c echo.Context) ([]byte, error) {
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return nil, tooLarge
+		}
+		if errors.Is(err, os.ErrDeadlineExceeded) {
+			// The server's read timeout ran out while the body trickled in.
+			return nil, &problemError{kind: requestTimeout, detail: "the request body did not arrive in the time allowed", cause: err}
 		}
 		// The caller hung up or sent a broken body: their side, not ours.
 		return nil, &problemError{kind: malformed, detail: "the request body could not be read", cause: err}
@@ -170,8 +282,12 @@ func (h *handlers) healthz(c echo.Context) error {
 }
 
 // readyz reports ready with the rules it serves: the engine compiled them
-// before the server was built, so a running server has nothing left to wait for.
+// before the server was built, so a running server has nothing left to wait
+// for, until shutdown begins and it must send traffic elsewhere.
 func (h *handlers) readyz(c echo.Context) error {
+	if h.draining.Load() {
+		return &problemError{kind: shuttingDown, detail: "the server is shutting down; send new requests to another instance"}
+	}
 	info := h.advisor.Info()
 	return c.JSON(http.StatusOK, Health{Status: "ready", Policy: &info})
 }

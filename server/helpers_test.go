@@ -47,6 +47,8 @@ type call struct {
 	path   string // with the query, if any
 	header map[string]string
 	body   string
+	// chunked sends the body with no Content-Length, in chunks.
+	chunked bool
 }
 
 // postJSON is a POST /advise of body as application/json.
@@ -63,10 +65,16 @@ func (c call) request(t *testing.T, baseURL string) *http.Request {
 	var body io.Reader
 	if c.body != "" {
 		body = strings.NewReader(c.body)
+		if c.chunked {
+			body = onlyReader{body}
+		}
 	}
 	req, err := http.NewRequestWithContext(t.Context(), method, baseURL+c.path, body)
 	if err != nil {
 		t.Fatalf("build request: %v", err)
+	}
+	if c.chunked {
+		req.ContentLength = -1
 	}
 	for k, v := range c.header {
 		req.Header.Set(k, v)

@@ -38,8 +38,10 @@ func requestIDOf(c echo.Context) string {
 	return id
 }
 
-// requestLogger writes one line per request. It renders a handler's error
-// itself, as echo's own logger does, so the line carries the final status.
+// requestLogger writes the access line, exactly one per request. It renders a
+// handler's error itself, as echo's own logger does, so the line carries the
+// final status. It records where the request came from and what it asked for,
+// never the query string, headers or body: those may hold the caller's data.
 func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
 	return func(next echo.HandlerFunc) echo.HandlerFunc {
 		return func(c echo.Context) error {
@@ -54,10 +56,16 @@ func requestLogger(log *slog.Logger) echo.MiddlewareFunc {
 				slog.String("path", r.URL.Path),
 				slog.Int("status", c.Response().Status),
 				slog.Int64("bytes", c.Response().Size),
-				slog.Duration("duration", time.Since(start)))
+				slog.Float64("duration_ms", milliseconds(time.Since(start))),
+				slog.String("remote", r.RemoteAddr))
 			return nil
 		}
 	}
+}
+
+// milliseconds renders a duration for the logs with microsecond precision.
+func milliseconds(d time.Duration) float64 {
+	return float64(d.Microseconds()) / 1000
 }
 
 // recoverPanics turns a panic in a handler into an error, which the renderer

@@ -46,10 +46,24 @@ var (
 	methodNotAllowed  = problemKind{http.StatusMethodNotAllowed, "method-not-allowed", "Method not allowed"}
 	bodyTooLarge      = problemKind{http.StatusRequestEntityTooLarge, "body-too-large", "Request body too large"}
 	unsupportedMedia  = problemKind{http.StatusUnsupportedMediaType, "unsupported-media-type", "Unsupported media type"}
+	notAcceptable     = problemKind{http.StatusNotAcceptable, "not-acceptable", "Not acceptable"}
 	invalidRequest    = problemKind{http.StatusUnprocessableEntity, "invalid-request", "Invalid request"}
 	internalError     = problemKind{http.StatusInternalServerError, "internal-error", "Internal server error"}
 	evaluationTimeout = problemKind{http.StatusServiceUnavailable, "evaluation-timeout", "Evaluation timed out"}
+	unauthorized      = problemKind{http.StatusUnauthorized, "unauthorized", "Unauthorized"}
+	requestTimeout    = problemKind{http.StatusRequestTimeout, "request-timeout", "Request timeout"}
+	overloaded        = problemKind{http.StatusServiceUnavailable, "overloaded", "Server overloaded"}
+	shuttingDown      = problemKind{http.StatusServiceUnavailable, "shutting-down", "Shutting down"}
 )
+
+// retryAfterSeconds is the Retry-After sent with the problems a caller can
+// simply retry: a transient overload or a slow evaluation. One second spreads
+// the retries without keeping a pipeline waiting long.
+const retryAfterSeconds = "1"
+
+func retryable(k problemKind) bool {
+	return k == overloaded || k == evaluationTimeout
+}
 
 // problemError is an error already classified as a problem. Handlers return
 // it for failures only they can recognise; the renderer classifies the rest.
@@ -58,6 +72,8 @@ type problemError struct {
 	detail string
 	fields []api.FieldError
 	cause  error // logged for server errors, never sent
+	// headers go out with the problem, such as WWW-Authenticate with a 401.
+	headers http.Header
 }
 
 func (e *problemError) Error() string {
@@ -141,7 +157,9 @@ func problemRenderer(log *slog.Logger) echo.HTTPErrorHandler {
 		p := classify(err, c)
 		r := c.Request()
 		id := requestIDOf(c)
-		if p.kind.status >= 500 {
+		// Overload and shutdown are the server working as designed; the
+		// access line records them. Anything else in 5xx needs a look.
+		if p.kind.status >= 500 && p.kind != overloaded && p.kind != shuttingDown {
 			log.LogAttrs(r.Context(), slog.LevelError, "request failed",
 				slog.String("request_id", id),
 				slog.String("method", r.Method),
@@ -150,6 +168,13 @@ func problemRenderer(log *slog.Logger) echo.HTTPErrorHandler {
 		}
 		if c.Response().Committed {
 			return
+		}
+		header := c.Response().Header()
+		for k, v := range p.headers {
+			header[k] = v
+		}
+		if retryable(p.kind) {
+			header.Set(echo.HeaderRetryAfter, retryAfterSeconds)
 		}
 		typ := "about:blank"
 		if p.kind.slug != "" {

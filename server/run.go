@@ -45,24 +45,39 @@ func Run(ctx context.Context, addr string, advisor Advisor, opts Options) error 
 	return Serve(ctx, ln, advisor, opts)
 }
 
-// Serve serves the advisor on ln until ctx is cancelled. It then stops
-// accepting connections and waits up to opts.ShutdownGrace for requests in
-// flight before closing what is left. It returns nil after a clean shutdown.
-// Requests do not inherit ctx: cancelling it drains them rather than
-// aborting them.
+// Serve serves the advisor on ln until ctx is cancelled, then shuts down in
+// three steps: /readyz turns 503 and keep-alives stop, so a load balancer
+// takes the instance out and clients reconnect elsewhere; after
+// opts.DrainDelay the listener closes, so new connections are refused; then
+// requests in flight get up to opts.ShutdownGrace to finish before what is
+// left is closed. It returns nil after a clean shutdown. Requests do not
+// inherit ctx: cancelling it drains them rather than aborting them.
 func Serve(ctx context.Context, ln net.Listener, advisor Advisor, opts Options) error {
 	opts = opts.withDefaults()
-	srv := HTTPServer(ln.Addr().String(), New(advisor, opts))
+	e, h := build(advisor, opts)
+	srv := HTTPServer(ln.Addr().String(), e)
 	srv.ErrorLog = slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
-	opts.Logger.Info("serving", slog.String("addr", ln.Addr().String()))
+	opts.Logger.Info("serving", slog.String("addr", ln.Addr().String()),
+		slog.Int("max_in_flight", opts.MaxInFlight), slog.Bool("auth", opts.Token != ""),
+		slog.Any("cors_origins", opts.CORSOrigins), slog.Bool("log_inputs", opts.LogInputs))
 
 	select {
 	case err := <-served:
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
+	}
+	h.draining.Store(true)
+	srv.SetKeepAlivesEnabled(false)
+	opts.Logger.Info("draining", slog.Duration("drain_delay", opts.DrainDelay))
+	if opts.DrainDelay > 0 {
+		select {
+		case <-time.After(opts.DrainDelay):
+		case err := <-served:
+			return fmt.Errorf("serve: %w", err)
+		}
 	}
 	opts.Logger.Info("shutting down", slog.Duration("grace", opts.ShutdownGrace))
 	graceCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.ShutdownGrace)
@@ -74,5 +89,6 @@ func Serve(ctx context.Context, ln net.Listener, advisor Advisor, opts Options) 
 	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
 		return fmt.Errorf("serve: %w", err)
 	}
+	opts.Logger.Info("stopped")
 	return nil
 }

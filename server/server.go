@@ -8,6 +8,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -21,6 +22,10 @@ const (
 	DefaultBodyLimit     int64 = 64 << 10
 	DefaultEvalTimeout         = 2 * time.Second
 	DefaultShutdownGrace       = 10 * time.Second
+	// A batch holds up to api.MaxBatch workloads of a few hundred bytes each
+	// and is evaluated item by item on every core.
+	DefaultBatchBodyLimit   int64 = 2 << 20
+	DefaultBatchEvalTimeout       = 20 * time.Second
 )
 
 // Advisor is what the server needs from the rule engine. *policy.Engine
@@ -28,6 +33,7 @@ const (
 // engine without touching the rules.
 type Advisor interface {
 	Advise(ctx context.Context, req *api.Request, lang policy.Lang) (api.Answer, error)
+	AdvisePortfolio(ctx context.Context, bodies [][]byte, lang policy.Lang) (api.Portfolio, error)
 	Rules() []policy.Rule
 	Sources() []policy.Source
 	Info() api.PolicyInfo
@@ -42,11 +48,31 @@ type Options struct {
 	BodyLimit int64
 	// EvalTimeout bounds one evaluation of the rules.
 	EvalTimeout time.Duration
+	// BatchBodyLimit and BatchEvalTimeout do the same for POST /advise/batch.
+	BatchBodyLimit   int64
+	BatchEvalTimeout time.Duration
 	// ShutdownGrace is how long Run and Serve wait for requests in flight
 	// once their context is cancelled.
 	ShutdownGrace time.Duration
-	// Logger receives one line per request and the details of server errors,
-	// which never reach the caller. Nil discards them.
+	// DrainDelay is how long Run and Serve keep serving, with /readyz already
+	// answering 503, before they stop accepting connections: time for a load
+	// balancer to notice and send new requests elsewhere. Zero stops at once.
+	DrainDelay time.Duration
+	// MaxInFlight caps the requests handled at once; the rest get a 503
+	// overloaded problem with Retry-After. Zero means DefaultMaxInFlight().
+	MaxInFlight int
+	// Token, when set, is the bearer token every endpoint but /healthz and
+	// /readyz requires.
+	Token string
+	// CORSOrigins lists the web origins (scheme://host[:port]) whose pages may
+	// call the API from a browser. Empty leaves CORS off.
+	CORSOrigins []string
+	// LogInputs adds the resolved input to each decision line. Off, the log
+	// holds only the input's digest.
+	LogInputs bool
+	// Logger receives the access line of every request, the decision line of
+	// every answer and the details of server errors, which never reach the
+	// caller. Nil discards them.
 	Logger *slog.Logger
 }
 
@@ -57,8 +83,20 @@ func (o Options) withDefaults() Options {
 	if o.EvalTimeout <= 0 {
 		o.EvalTimeout = DefaultEvalTimeout
 	}
+	if o.BatchBodyLimit <= 0 {
+		o.BatchBodyLimit = DefaultBatchBodyLimit
+	}
+	if o.BatchEvalTimeout <= 0 {
+		o.BatchEvalTimeout = DefaultBatchEvalTimeout
+	}
 	if o.ShutdownGrace <= 0 {
 		o.ShutdownGrace = DefaultShutdownGrace
+	}
+	if o.DrainDelay < 0 {
+		o.DrainDelay = 0
+	}
+	if o.MaxInFlight <= 0 {
+		o.MaxInFlight = DefaultMaxInFlight()
 	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
@@ -72,10 +110,18 @@ type handlers struct {
 	advisor   Advisor
 	validator *api.Validator
 	opts      Options
+	// draining turns /readyz to 503 once shutdown has begun.
+	draining atomic.Bool
 }
 
 // New builds the echo instance serving the advisor's API.
 func New(advisor Advisor, opts Options) *echo.Echo {
+	e, _ := build(advisor, opts)
+	return e
+}
+
+// build is New, also returning the handlers so Serve can mark them draining.
+func build(advisor Advisor, opts Options) (*echo.Echo, *handlers) {
 	opts = opts.withDefaults()
 	h := &handlers{advisor: advisor, validator: api.NewValidator(), opts: opts}
 
@@ -83,14 +129,27 @@ func New(advisor Advisor, opts Options) *echo.Echo {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = problemRenderer(opts.Logger)
-	e.Use(requestID, requestLogger(opts.Logger), recoverPanics)
+	// Order matters: the id first so every line and problem carries it; the
+	// access log around everything so it sees the final status; recovery
+	// inside it so a panic is logged as the 500 it becomes; headers before any
+	// answer; CORS before auth, since preflights carry no credentials; the
+	// concurrency limit last, so only authorised requests take a slot.
+	e.Use(requestID, requestLogger(opts.Logger), recoverPanics, secureHeaders)
+	if len(opts.CORSOrigins) > 0 {
+		e.Use(cors(opts.CORSOrigins))
+	}
+	if opts.Token != "" {
+		e.Use(bearerAuth(opts.Token))
+	}
+	e.Use(limitInFlight(opts.MaxInFlight))
 	routes(e, h)
-	return e
+	return e, h
 }
 
 // routes is the one place every endpoint is declared.
 func routes(e *echo.Echo, h *handlers) {
 	e.POST("/advise", h.advise)
+	e.POST("/advise/batch", h.adviseBatch)
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz)
 	e.GET("/v1/sources", h.sources)

@@ -86,7 +86,7 @@ func TestHelp(t *testing.T) {
 		args []string
 		want []string
 	}{
-		"--help":           {[]string{"--help"}, []string{"Usage:", "--server URL", "--output text|json", "--lang en|zh", "ADVISE_ADDR", "Exit status:", "Examples:", "advise serve"}},
+		"--help":           {[]string{"--help"}, []string{"Usage:", "--server URL", "--output FORMAT", "markdown", "--expect OPTION", "3  advice was given", "--lang en|zh", "ADVISE_ADDR", "Exit status:", "Examples:", "advise serve"}},
 		"-h":               {[]string{"-h"}, []string{"Usage:", "Exit status:"}},
 		"help":             {[]string{"help"}, []string{"Usage:", "Exit status:"}},
 		"help after file":  {[]string{"testdata/vm.json", "--help"}, []string{"Usage:"}},

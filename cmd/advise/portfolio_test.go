@@ -131,3 +131,24 @@ func TestOutputFormats(t *testing.T) {
 		t.Errorf("portfolio markdown lacks the table or the two sections:\n%s", pmd.stdout)
 	}
 }
+
+func TestPortfolioServerModeMatchesLocal(t *testing.T) {
+	srv := realServer(t)
+	for _, format := range []string{"text", "json", "yaml", "markdown"} {
+		for _, lang := range []string{"en", "zh"} {
+			args := []string{"--output", format, "--lang", lang, "testdata/portfolio.yaml", "testdata/container.json"}
+			local := runCLI(t, "", args...)
+			remote := runCLI(t, "", append([]string{"--server", srv.URL}, args...)...)
+			if local.code != exitOK || remote.code != exitOK {
+				t.Fatalf("%s/%s: exit local %d, remote %d: %s%s", format, lang, local.code, remote.code, local.stderr, remote.stderr)
+			}
+			if local.stdout != remote.stdout {
+				t.Errorf("%s/%s: --server output differs from local:\nlocal:\n%s\nremote:\n%s", format, lang, local.stdout, remote.stdout)
+			}
+		}
+	}
+	bad := runCLI(t, "", "--server", srv.URL, "testdata/portfolio_bad_item.json")
+	if bad.code != exitBadInput || !strings.Contains(bad.stderr, "density: must be one of") {
+		t.Errorf("a bad item through --server: exit %d, stderr:\n%s", bad.code, bad.stderr)
+	}
+}

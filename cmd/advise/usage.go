@@ -23,28 +23,43 @@ and warning cites the source documents that support it.
 Usage:
   advise [flags] FILE        advise on the workload in FILE
   advise [flags] -           advise on the workload read from standard input
+  advise [flags] FILE...     advise on a portfolio: several files, a JSON array,
+                             or a YAML file of several documents (or a list)
   advise serve [flags]       run the HTTP service (see 'advise help serve')
   advise help [serve]        show this help; also -h or --help
 
 Two ways to get advice, same output:
   local (default)   the rules built into this binary evaluate the workload;
                     no network, no service needed.
-  --server URL      the workload is posted to URL/advise on a running advisor
-                    service; its answer is printed exactly as a local one would
-                    be. Use it to get the advice of the rules a team has deployed.
+  --server URL      the workload is posted to URL/advise (a portfolio to
+                    URL/advise/batch) on a running advisor service; its answer is
+                    printed exactly as a local one would be. Use it to get the
+                    advice of the rules a team has deployed.
 
 Flags:
-  --output text|json  text (default): a plain report for people and reviews.
-                      json: the answer object the HTTP API returns, indented.
-  --lang en|zh        language of the summaries (default en).
+  --output FORMAT     text (default): a plain report; for a portfolio, a table.
+                      json: the answer (or portfolio) the HTTP API returns.
+                      yaml: the same, as YAML.
+                      markdown: an architecture-review section with a checklist
+                      of constraints and warnings, reasons with citations, the
+                      what-ifs and the policy digest; a portfolio gets a table
+                      and one section per workload.
+  --lang en|zh        language of headings, summaries, warnings and what-ifs
+                      (default en); citations are the same in both.
   --server URL        ask the service at URL instead of the embedded rules
                       (http:// or https://; 30 s timeout).
+  --expect OPTION     vm, container or hybrid: exit 3, saying why, when the
+                      advice for any workload differs, so a pipeline can hold a
+                      design to its agreed platform.
 
 The workload file:
-  A JSON object in snake_case (YAML works too: a .yaml/.yml file, or any input
-  that does not start with "{"). Only multi_tenant is required; every other
-  field has a documented default, and the answer lists the ones it assumed.
-  Unknown fields, duplicate keys and values outside the contract are errors.
+  A JSON object in snake_case, or a JSON array of them (YAML works too: a
+  .yaml/.yml file, or any input that does not start with "{" or "["; "---"
+  separates documents, and yes/no stay strings). Only multi_tenant is
+  required; every other field has a documented default, and the answer lists
+  the ones it assumed. Unknown fields, duplicate keys, null and values outside
+  the contract are errors. In a portfolio a bad workload is reported by its
+  place and field, and the others are still advised on.
   To read a file named "serve" or "help", write ./serve or ./help.
 
     {"name": "billing-api", "multi_tenant": true, "startup_sla_ms": 500,
@@ -52,10 +67,11 @@ The workload file:
 
 Exit status:
   0  advice was given, whatever it recommends.
-  2  bad input: a usage error (unknown flag, no file or more than one, bad
-     --output or --lang), a workload file that cannot be read, a malformed or
-     invalid workload (every field at fault is listed on stderr), or --server
-     rejected the workload with a 4xx reply.
+  2  bad input: a usage error (unknown flag, no file, bad --output, --lang or
+     --expect), a workload file that cannot be read, a malformed or invalid
+     workload (every field at fault is listed on stderr; in a portfolio the
+     others are still printed), or --server rejected it with a 4xx reply.
+  3  advice was given, but not the recommendation --expect demanded.
   1  anything else: the rules failed to load or evaluate, the server could not
      be reached, timed out, answered 5xx, 408 or 429, or sent something that is
      not an answer.
@@ -67,6 +83,9 @@ Examples:
   advise workload.json
   advise --output json workload.json | jq -r .recommendation
   advise --lang zh - < workload.yaml
+  advise --output markdown workload.json >> review.md
+  advise examples/*.json                       # a portfolio table
+  advise --expect container service.yaml       # exit 3 if not containers
   advise --server http://127.0.0.1:8080 workload.json
   advise serve --addr 0.0.0.0:8080
   advise workload.json || echo "exit $?: fix the workload, or the advisor"

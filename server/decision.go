@@ -1,0 +1,46 @@
+package server
+
+import (
+	"crypto/sha256"
+	"encoding/hex"
+	"encoding/json"
+	"log/slog"
+	"time"
+
+	"github.com/labstack/echo/v4"
+
+	"github.com/placement-advisor/advise/api"
+)
+
+// InputDigest identifies the input an answer was given for without revealing
+// it: the SHA-256 of the resolved workload's canonical JSON (struct field
+// order, defaults filled in), so two requests that mean the same thing, such
+// as one with a default spelled out and one without, share a digest.
+func InputDigest(w api.Workload) string {
+	// A Workload is strings, bools and numbers: it always marshals.
+	b, _ := json.Marshal(w)
+	sum := sha256.Sum256(b)
+	return "sha256:" + hex.EncodeToString(sum[:])
+}
+
+// logDecision writes the decision line of one answer: what was decided, for
+// which input (by digest) and by which rules, under the request's id. The
+// input itself is logged only when the operator asked for it (LogInputs),
+// because workload descriptions can name internal systems. extra carries
+// what a caller adds, such as the item index of a batch.
+func (h *handlers) logDecision(c echo.Context, ans api.Answer, took time.Duration, extra ...slog.Attr) {
+	attrs := make([]slog.Attr, 0, 9+len(extra))
+	attrs = append(attrs,
+		slog.String("request_id", requestIDOf(c)),
+		slog.String("input_digest", InputDigest(ans.Input)),
+		slog.String("recommendation", ans.Recommendation),
+		slog.String("hybrid_pattern", ans.HybridPattern),
+		slog.Float64("confidence", ans.Confidence),
+		slog.String("policy_digest", ans.Policy.Digest),
+		slog.Float64("duration_ms", milliseconds(took)))
+	attrs = append(attrs, extra...)
+	if h.opts.LogInputs {
+		attrs = append(attrs, slog.Any("input", ans.Input))
+	}
+	h.opts.Logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "decision", attrs...)
+}
