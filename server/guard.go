@@ -127,21 +127,27 @@ func bearerToken(header string) (string, bool) {
 // ErrBadOption marks an Options value that cannot be served as given.
 var ErrBadOption = errors.New("bad server option")
 
+// optionError says what is wrong with an option; it matches ErrBadOption.
+type optionError struct{ reason string }
+
+func (e *optionError) Error() string        { return e.reason }
+func (e *optionError) Is(target error) bool { return target == ErrBadOption }
+
 // CheckToken reports whether token is usable as a bearer token: at least 16
 // characters of the RFC 6750 b64token alphabet, so any client can send it
 // verbatim and it is not trivially guessed.
 func CheckToken(token string) error {
 	if len(token) < 16 {
-		return fmt.Errorf("%w: the token must be at least 16 characters", ErrBadOption)
+		return &optionError{"the token must be at least 16 characters"}
 	}
 	trimmed := strings.TrimRight(token, "=")
 	for _, r := range trimmed {
 		if !(r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || strings.ContainsRune("-._~+/", r)) {
-			return fmt.Errorf("%w: the token may hold only letters, digits and - . _ ~ + / (then = padding)", ErrBadOption)
+			return &optionError{"the token may hold only letters, digits and - . _ ~ + / (then = padding)"}
 		}
 	}
 	if trimmed == "" {
-		return fmt.Errorf("%w: the token must not be only padding", ErrBadOption)
+		return &optionError{"the token must not be only padding"}
 	}
 	return nil
 }
@@ -154,7 +160,7 @@ func CheckOrigin(origin string) error {
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" ||
 		u.User != nil || (u.Path != "" && u.Path != "/") || u.RawQuery != "" || u.Fragment != "" ||
 		strings.ContainsAny(origin, "*?") || strings.HasSuffix(origin, "/") {
-		return fmt.Errorf("%w: CORS origin %q must be scheme://host[:port], such as https://tools.example.com", ErrBadOption, origin)
+		return &optionError{fmt.Sprintf("CORS origin %q must be scheme://host[:port], such as https://tools.example.com", origin)}
 	}
 	return nil
 }

@@ -2,7 +2,6 @@ package server
 
 import (
 	"bytes"
-	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -47,30 +46,19 @@ type RuleList struct {
 // media type before the body is read, the size limit while it is read, and
 // decoding and validation before the rules are evaluated.
 func (h *handlers) advise(c echo.Context) error {
-	r := c.Request()
-	lang, err := requestedLang(r)
+	in, err := h.readAdviceRequest(c, h.opts.BodyLimit)
 	if err != nil {
 		return err
 	}
-	if err := requireJSON(r.Header.Get(echo.HeaderContentType)); err != nil {
-		return err
-	}
-	media, err := negotiateMedia(r.Header.Values(echo.HeaderAccept))
+	r, lang, media := c.Request(), in.lang, in.media
+	req, err := h.validator.Parse(in.body)
 	if err != nil {
 		return err
 	}
-	body, err := h.readBody(c, h.opts.BodyLimit)
-	if err != nil {
-		return err
-	}
-	req, err := h.validator.Parse(body)
-	if err != nil {
-		return err
-	}
-	ctx, cancel := context.WithTimeout(r.Context(), h.opts.EvalTimeout)
-	defer cancel()
 	started := time.Now()
-	answer, err := h.advisor.Advise(ctx, &req, lang)
+	// The request's context carries the evaluation deadline (see routes), so
+	// a slow evaluation is cancelled and a caller who hangs up stops it.
+	answer, err := h.advisor.Advise(r.Context(), &req, lang)
 	if err != nil {
 		return fmt.Errorf("advise: %w", err)
 	}
@@ -84,23 +72,12 @@ func (h *handlers) advise(c echo.Context) error {
 // workloads. Each item is decoded and validated on its own, so a bad item gets
 // an error naming its index and field while the others are answered.
 func (h *handlers) adviseBatch(c echo.Context) error {
-	r := c.Request()
-	lang, err := requestedLang(r)
+	in, err := h.readAdviceRequest(c, h.opts.BatchBodyLimit)
 	if err != nil {
 		return err
 	}
-	if err := requireJSON(r.Header.Get(echo.HeaderContentType)); err != nil {
-		return err
-	}
-	media, err := negotiateMedia(r.Header.Values(echo.HeaderAccept))
-	if err != nil {
-		return err
-	}
-	body, err := h.readBody(c, h.opts.BatchBodyLimit)
-	if err != nil {
-		return err
-	}
-	items, err := api.SplitJSONArray(body, api.MaxBatch)
+	r, lang, media := c.Request(), in.lang, in.media
+	items, err := api.SplitJSONArray(in.body, api.MaxBatch)
 	if err != nil {
 		return err
 	}
@@ -108,9 +85,7 @@ func (h *handlers) adviseBatch(c echo.Context) error {
 	for i, it := range items {
 		bodies[i] = it
 	}
-	ctx, cancel := context.WithTimeout(r.Context(), h.opts.BatchEvalTimeout)
-	defer cancel()
-	portfolio, err := h.advisor.AdvisePortfolio(ctx, bodies, lang)
+	portfolio, err := h.advisor.AdvisePortfolio(r.Context(), bodies, lang)
 	if err != nil {
 		return fmt.Errorf("advise batch: %w", err)
 	}
@@ -177,6 +152,33 @@ func negotiateMedia(headers []string) (string, error) {
 		return "", &problemError{kind: notAcceptable, detail: "this resource is available as application/json or text/markdown"}
 	}
 	return best, nil
+}
+
+// adviceRequest is what both advice endpoints read before decoding the body.
+type adviceRequest struct {
+	lang  policy.Lang
+	media string
+	body  []byte
+}
+
+// readAdviceRequest runs the checks both advice endpoints share, cheapest
+// first: language, Content-Type and Accept before the body is read, and the
+// size limit while it is read.
+func (h *handlers) readAdviceRequest(c echo.Context, limit int64) (adviceRequest, error) {
+	r := c.Request()
+	var in adviceRequest
+	var err error
+	if in.lang, err = requestedLang(r); err != nil {
+		return in, err
+	}
+	if err = requireJSON(r.Header.Get(echo.HeaderContentType)); err != nil {
+		return in, err
+	}
+	if in.media, err = negotiateMedia(r.Header.Values(echo.HeaderAccept)); err != nil {
+		return in, err
+	}
+	in.body, err = h.readBody(c, limit)
+	return in, err
 }
 
 // readBody reads the whole body through http.MaxBytesReader, which counts the

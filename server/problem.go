@@ -54,7 +54,15 @@ var (
 	requestTimeout    = problemKind{http.StatusRequestTimeout, "request-timeout", "Request timeout"}
 	overloaded        = problemKind{http.StatusServiceUnavailable, "overloaded", "Server overloaded"}
 	shuttingDown      = problemKind{http.StatusServiceUnavailable, "shutting-down", "Shutting down"}
+	// clientClosed is never sent: the caller hung up before the answer was
+	// ready, so there is no one to send it to. The access line records it
+	// with nginx's 499, which tells it apart from a server-side timeout.
+	clientClosed = problemKind{statusClientClosed, "client-closed-request", "Client closed request"}
 )
+
+// statusClientClosed is the status the access log records for a request whose
+// caller went away before it was answered.
+const statusClientClosed = 499
 
 // retryAfterSeconds is the Retry-After sent with the problems a caller can
 // simply retry: a transient overload or a slow evaluation. One second spreads
@@ -112,6 +120,8 @@ func classify(err error, c echo.Context) *problemError {
 		}
 	case errors.As(err, &tooLarge):
 		return &problemError{kind: bodyTooLarge, detail: fmt.Sprintf("the request body is larger than %d bytes", tooLarge.Limit)}
+	case errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil:
+		return &problemError{kind: clientClosed, detail: "the caller closed the request before it was answered", cause: err}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return &problemError{kind: evaluationTimeout, detail: "the rules did not answer in the time allowed; try again", cause: err}
 	case errors.As(err, &httpErr):
@@ -159,6 +169,12 @@ func problemRenderer(log *slog.Logger) echo.HTTPErrorHandler {
 		id := requestIDOf(c)
 		// Overload and shutdown are the server working as designed; the
 		// access line records them. Anything else in 5xx needs a look.
+		if p.kind == clientClosed {
+			// Writing would fail on the closed connection; the status is
+			// kept for the access line only.
+			c.Response().Status = statusClientClosed
+			return
+		}
 		if p.kind.status >= 500 && p.kind != overloaded && p.kind != shuttingDown {
 			log.LogAttrs(r.Context(), slog.LevelError, "request failed",
 				slog.String("request_id", id),

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"github.com/labstack/echo/v4"
+	"github.com/labstack/echo/v4/middleware"
 
 	"github.com/placement-advisor/advise/api"
 	"github.com/placement-advisor/advise/policy"
@@ -148,11 +149,22 @@ func build(advisor Advisor, opts Options) (*echo.Echo, *handlers) {
 
 // routes is the one place every endpoint is declared.
 func routes(e *echo.Echo, h *handlers) {
-	e.POST("/advise", h.advise)
-	e.POST("/advise/batch", h.adviseBatch)
+	e.POST("/advise", h.advise, deadline(h.opts.EvalTimeout))
+	e.POST("/advise/batch", h.adviseBatch, deadline(h.opts.BatchEvalTimeout))
 	e.GET("/healthz", h.healthz)
 	e.GET("/readyz", h.readyz)
 	e.GET("/v1/sources", h.sources)
 	e.GET("/v1/rules", h.rules)
 	e.GET("/openapi.yaml", h.openAPI)
+}
+
+// deadline bounds a route's handling with echo's ContextTimeout: the request's
+// context ends after d, which cancels a rule evaluation in progress. The
+// handler's error passes through unchanged, so the one renderer answers a
+// missed deadline with the evaluation-timeout problem.
+func deadline(d time.Duration) echo.MiddlewareFunc {
+	return middleware.ContextTimeoutWithConfig(middleware.ContextTimeoutConfig{
+		Timeout:      d,
+		ErrorHandler: func(err error, _ echo.Context) error { return err },
+	})
 }

@@ -54,6 +54,18 @@ func parseServeArgs(args []string) (serveOptions, error) {
 	fs.Int64Var(&opts.server.BodyLimit, "body-limit", server.DefaultBodyLimit, "")
 	fs.DurationVar(&opts.server.EvalTimeout, "eval-timeout", server.DefaultEvalTimeout, "")
 	fs.DurationVar(&opts.server.ShutdownGrace, "grace", server.DefaultShutdownGrace, "")
+	fs.DurationVar(&opts.server.DrainDelay, "drain-delay", 0, "")
+	fs.IntVar(&opts.server.MaxInFlight, "max-in-flight", server.DefaultMaxInFlight(), "")
+	opts.server.Token = os.Getenv(envToken)
+	fs.StringVar(&opts.server.Token, "token", opts.server.Token, "")
+	fs.Func("cors-origin", "", func(origin string) error {
+		if err := server.CheckOrigin(origin); err != nil {
+			return err
+		}
+		opts.server.CORSOrigins = append(opts.server.CORSOrigins, origin)
+		return nil
+	})
+	fs.BoolVar(&opts.server.LogInputs, "log-inputs", false, "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return opts, err
@@ -75,6 +87,20 @@ func parseServeArgs(args []string) (serveOptions, error) {
 		return opts, usagef("serve: --eval-timeout must be shorter than the server's %s write timeout", server.WriteTimeout)
 	case opts.server.ShutdownGrace <= 0:
 		return opts, usagef("serve: --grace must be a positive duration such as 10s")
+	case opts.server.DrainDelay < 0:
+		return opts, usagef("serve: --drain-delay must not be negative")
+	case opts.server.MaxInFlight <= 0:
+		return opts, usagef("serve: --max-in-flight must be at least 1")
+	}
+	if opts.server.Token != "" {
+		if err := server.CheckToken(opts.server.Token); err != nil {
+			return opts, usagef("serve: --token or $%s: %v", envToken, err)
+		}
 	}
 	return opts, nil
 }
+
+// envToken holds the bearer token for "advise serve" when --token is not
+// given. The environment is the better place for it: a flag shows in the
+// process list.
+const envToken = "ADVISE_TOKEN"

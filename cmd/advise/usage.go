@@ -77,7 +77,8 @@ Exit status:
      not an answer.
 
 Environment:
-  ADVISE_ADDR  listen address for 'advise serve' when --addr is not given.
+  ADVISE_ADDR   listen address for 'advise serve' when --addr is not given.
+  ADVISE_TOKEN  bearer token 'advise serve' requires when --token is not given.
 
 Examples:
   advise workload.json
@@ -94,30 +95,61 @@ Examples:
 var serveHelp = fmt.Sprintf(`advise serve - run the workload placement advisor as an HTTP service
 
 Usage:
-  advise serve [--addr HOST:PORT] [--body-limit BYTES] [--eval-timeout DUR] [--grace DUR]
+  advise serve [--addr HOST:PORT] [--body-limit BYTES] [--eval-timeout DUR]
+               [--max-in-flight N] [--grace DUR] [--drain-delay DUR]
+               [--token TOKEN] [--cors-origin ORIGIN]... [--log-inputs]
 
 The service evaluates with the rules built into this binary. It answers
-POST /advise with the same answer 'advise --output json' prints, and serves
-GET /healthz, /readyz, /v1/rules, /v1/sources and /openapi.yaml. Errors are
-RFC 9457 application/problem+json. It logs JSON lines to standard error and
-stops gracefully on SIGINT or SIGTERM, letting requests in flight finish.
+POST /advise with the same answer 'advise --output json' prints, and
+POST /advise/batch with a portfolio's; it serves GET /healthz, /readyz,
+/v1/rules, /v1/sources and /openapi.yaml. Errors are RFC 9457
+application/problem+json. It logs JSON lines to standard error: one
+access line per request and one decision line per answer, which holds a
+digest of the input, not the input itself, unless --log-inputs is given.
 
 Flags:
   --addr HOST:PORT     address to listen on (default %s, or $%s).
                        The flag wins over the environment.
   --body-limit BYTES   largest request body accepted (default %d).
   --eval-timeout DUR   longest one evaluation may take, e.g. 500ms, 2s (default %s;
-                       it must stay below the %s write timeout).
+                       it must stay below the %s write timeout). A slower one is
+                       answered 503 with Retry-After.
+  --max-in-flight N    requests handled at once (default %d: 32 per CPU); the
+                       rest are answered 503 with Retry-After at once, never
+                       queued. /healthz and /readyz are exempt.
   --grace DUR          how long shutdown waits for requests in flight (default %s).
+  --drain-delay DUR    on SIGINT or SIGTERM, how long to go on serving with
+                       /readyz answering 503 before new connections are refused
+                       (default 0). Set it to how long your load balancer takes
+                       to notice, e.g. 5s behind a Kubernetes Service.
+  --token TOKEN        require "Authorization: Bearer TOKEN" on every endpoint but
+                       /healthz and /readyz (default $%s; none: no auth). At least
+                       16 characters of A-Z a-z 0-9 - . _ ~ + /. Prefer the
+                       environment: a flag shows in the process list.
+  --cors-origin ORIGIN let pages from ORIGIN (scheme://host[:port], matched
+                       exactly) call the API from a browser; repeat for several.
+                       Default none: CORS off.
+  --log-inputs         add the resolved input to each decision line. Off by
+                       default: workload names can say more than they should.
+
+Shutdown: on SIGINT or SIGTERM /readyz turns 503 and keep-alive stops; after
+--drain-delay the listener closes, so new connections are refused; requests in
+flight then have --grace to finish. Exit 0 if they all did.
 
 Exit status:
   0  the service stopped cleanly after SIGINT or SIGTERM.
   2  a usage error: unknown flag, bad value, stray argument.
-  1  the rules failed to load, the address could not be bound, or the service
-     failed while running.
+  1  the rules failed to load, the address could not be bound, requests were
+     still running when --grace ran out, or the service failed while running.
+
+Environment:
+  ADVISE_ADDR   listen address when --addr is not given.
+  ADVISE_TOKEN  bearer token when --token is not given.
 
 Examples:
   advise serve
   ADVISE_ADDR=0.0.0.0:9000 advise serve
-  advise serve --addr :8080 --eval-timeout 1s --grace 30s
-`, defaultAddr, envAddr, server.DefaultBodyLimit, server.DefaultEvalTimeout, server.WriteTimeout, server.DefaultShutdownGrace)
+  advise serve --addr :8080 --eval-timeout 1s --grace 30s --drain-delay 5s
+  ADVISE_TOKEN=$(openssl rand -hex 24) advise serve --cors-origin https://tools.example.com
+`, defaultAddr, envAddr, server.DefaultBodyLimit, server.DefaultEvalTimeout, server.WriteTimeout,
+	server.DefaultMaxInFlight(), server.DefaultShutdownGrace, envToken)

@@ -1,0 +1,245 @@
+package main
+
+import (
+	"bufio"
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"io"
+	"net"
+	"net/http"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"reflect"
+	"strings"
+	"sync"
+	"syscall"
+	"testing"
+	"time"
+
+	"github.com/placement-advisor/advise/server"
+	"github.com/placement-advisor/advise/server/servertest"
+)
+
+func TestServeReliabilityFlags(t *testing.T) {
+	const token = "flag-token-0123456789abcdef"
+	tests := map[string]struct {
+		env  string // ADVISE_TOKEN; "" leaves it unset
+		args []string
+		want server.Options
+	}{
+		"defaults": {want: server.Options{MaxInFlight: server.DefaultMaxInFlight()}},
+		"every flag": {
+			args: []string{"--max-in-flight", "7", "--drain-delay", "3s", "--token", token,
+				"--cors-origin", "https://a.example.com", "--cors-origin", "http://localhost:3000", "--log-inputs"},
+			want: server.Options{MaxInFlight: 7, DrainDelay: 3 * time.Second, Token: token,
+				CORSOrigins: []string{"https://a.example.com", "http://localhost:3000"}, LogInputs: true},
+		},
+		"token from the environment": {env: token, want: server.Options{MaxInFlight: server.DefaultMaxInFlight(), Token: token}},
+		"flag wins over the environment": {
+			env: "env-token-0123456789abcdef", args: []string{"--token", token},
+			want: server.Options{MaxInFlight: server.DefaultMaxInFlight(), Token: token},
+		},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(envToken, tc.env)
+			opts, err := parseServeArgs(tc.args)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := opts.server
+			// The flags the older tests cover keep their defaults here.
+			got.BodyLimit, got.EvalTimeout, got.ShutdownGrace = 0, 0, 0
+			if !reflect.DeepEqual(got, tc.want) {
+				t.Errorf("options = %+v, want %+v", got, tc.want)
+			}
+		})
+	}
+}
+
+func TestServeReliabilityUsageErrors(t *testing.T) {
+	tests := map[string]struct {
+		env  string
+		args []string
+		want string
+	}{
+		"zero in flight":       {args: []string{"--max-in-flight", "0"}, want: "--max-in-flight must be at least 1"},
+		"negative drain":       {args: []string{"--drain-delay", "-1s"}, want: "--drain-delay must not be negative"},
+		"short token":          {args: []string{"--token", "secret"}, want: "the token must be at least 16 characters"},
+		"short token from env": {env: "secret", want: "$ADVISE_TOKEN: the token must be at least 16 characters"},
+		"token with a space":   {args: []string{"--token", "0123456789 abcdefghij"}, want: "the token may hold only"},
+		"wildcard origin":      {args: []string{"--cors-origin", "*"}, want: `invalid value "*" for flag -cors-origin`},
+		"origin with a path":   {args: []string{"--cors-origin", "https://a.example.com/app"}, want: "must be scheme://host[:port]"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			t.Setenv(envToken, tc.env)
+			r := runCLI(t, "", append([]string{"serve"}, tc.args...)...)
+			if r.code != exitBadInput || !errors.Is(r.err, errUsage) {
+				t.Fatalf("exit %d (err %v), want 2 and a usage error", r.code, r.err)
+			}
+			if !strings.Contains(r.stderr, tc.want) {
+				t.Errorf("stderr = %q, want it to contain %q", r.stderr, tc.want)
+			}
+			if strings.Contains(r.stderr, "0123456789 abcdefghij") {
+				t.Errorf("the usage error repeats the token: %q", r.stderr)
+			}
+		})
+	}
+}
+
+func TestServeHelpDocumentsReliabilityFlags(t *testing.T) {
+	r := runCLI(t, "", "help", "serve")
+	for _, want := range []string{"--max-in-flight", "--drain-delay", "--token", "ADVISE_TOKEN", "--cors-origin", "--log-inputs", "Retry-After", "/readyz"} {
+		if !strings.Contains(r.stdout, want) {
+			t.Errorf("serve help does not mention %s", want)
+		}
+	}
+}
+
+// TestServeBinarySIGTERMUnderLoad builds the advise binary, serves with it,
+// puts it under sustained load and sends it SIGTERM, as an orchestrator
+// would. The process must exit 0, and every request it accepted must have
+// got a complete answer: the access lines and decisions the server logged
+// must agree with what the clients received (servertest.Reconcile).
+func TestServeBinarySIGTERMUnderLoad(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary and runs it under load")
+	}
+	dir := t.TempDir()
+	bin := filepath.Join(dir, "advise")
+	build := exec.Command("go", "build", "-o", bin, ".")
+	if out, err := build.CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	addr := freeAddr(t)
+	base := "http://" + addr
+	cmd := exec.Command(bin, "serve", "--addr", addr, "--drain-delay", "500ms", "--grace", "30s", "--eval-timeout", "20s")
+	cmd.Env = append(os.Environ(), envToken+"=") // no auth: the load sends no token
+	var stderr lockedBuffer
+	cmd.Stderr = &stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	exited := make(chan error, 1)
+	go func() { exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-exited
+		}
+	})
+	waitHealthy(t, base, exited, &stderr)
+
+	stopping := make(chan struct{})
+	loadCtx, stopLoad := context.WithCancel(t.Context())
+	defer stopLoad()
+	loaded := make(chan []servertest.Outcome, 1)
+	go func() { loaded <- servertest.Load(loadCtx, base, servertest.Bodies(11, 256), 16, stopping) }()
+	time.Sleep(2 * time.Second) // sustained load before the signal
+
+	close(stopping)
+	if err := cmd.Process.Signal(syscall.SIGTERM); err != nil {
+		t.Fatal(err)
+	}
+	var exitErr error
+	select {
+	case exitErr = <-exited:
+	case <-time.After(time.Minute): // a hang guard, not a timing assertion
+		t.Fatalf("advise serve did not exit after SIGTERM\n%s", stderr.String())
+	}
+	stopLoad()
+	outcomes := <-loaded
+	if exitErr != nil {
+		t.Fatalf("advise serve exited with %v after SIGTERM, want 0\n%s", exitErr, stderr.String())
+	}
+
+	verdict := servertest.Judge(outcomes)
+	for _, p := range verdict.Problems {
+		t.Error(p)
+	}
+	if verdict.Answered == 0 {
+		t.Fatal("no request was answered: the load never ran")
+	}
+	t.Logf("%d requests: %d answered, %d refused before acceptance", len(outcomes), verdict.Answered, verdict.Refused)
+
+	var statuses []int
+	var decisions int
+	var msgs []string
+	sc := bufio.NewScanner(strings.NewReader(stderr.String()))
+	sc.Buffer(make([]byte, 1<<20), 1<<20)
+	for sc.Scan() {
+		var line map[string]any
+		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
+			t.Fatalf("log line is not JSON: %q", sc.Text())
+		}
+		msg, _ := line["msg"].(string)
+		msgs = append(msgs, msg)
+		switch {
+		case msg == "request" && line["path"] == "/advise":
+			status, _ := line["status"].(float64)
+			statuses = append(statuses, int(status))
+		case msg == "decision":
+			decisions++
+		}
+	}
+	for _, p := range servertest.Reconcile(verdict, statuses, decisions) {
+		t.Error(p)
+	}
+	order := []string{"serving", "draining", "shutting down", "stopped"}
+	var seen []string
+	for _, m := range msgs {
+		if len(seen) < len(order) && m == order[len(seen)] {
+			seen = append(seen, m)
+		}
+	}
+	if !reflect.DeepEqual(seen, order) {
+		t.Errorf("the log records %v in order, want %v", seen, order)
+	}
+	if conn, err := net.Dial("tcp", addr); err == nil {
+		conn.Close()
+		t.Error("the address still accepts connections after the process exited")
+	}
+}
+
+// waitHealthy polls /healthz until the process answers, failing if it exits.
+func waitHealthy(t *testing.T, base string, exited <-chan error, stderr *lockedBuffer) {
+	t.Helper()
+	for {
+		resp, err := http.Get(base + "/healthz")
+		if err == nil {
+			_, _ = io.Copy(io.Discard, resp.Body)
+			resp.Body.Close()
+			if resp.StatusCode == http.StatusOK {
+				return
+			}
+		}
+		select {
+		case err := <-exited:
+			t.Fatalf("advise serve exited before it was up: %v\n%s", err, stderr.String())
+		case <-time.After(20 * time.Millisecond):
+		}
+	}
+}
+
+// lockedBuffer is a bytes.Buffer the process's stderr copier and the test can
+// share.
+type lockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *lockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *lockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}

@@ -1,0 +1,103 @@
+package policy_test
+
+import (
+	"context"
+	"encoding/json"
+	"testing"
+
+	"github.com/placement-advisor/advise/api"
+	"github.com/placement-advisor/advise/bench/corpus"
+	"github.com/placement-advisor/advise/policy"
+)
+
+// The benchmarks measure the engine over the example workloads and a
+// generated mix (bench/corpus): AdviseOnly is one evaluation of the rules,
+// Advise adds what_if and ask_next, and InProcess is the whole path of a
+// request without HTTP (decode, validate, advise, encode). BENCHMARKS.md
+// holds the figures; nothing here asserts a timing.
+
+type benchCase struct {
+	name   string
+	bodies [][]byte
+	reqs   []api.Request
+}
+
+func benchCases(b *testing.B) (*policy.Engine, []benchCase) {
+	b.Helper()
+	e, err := policy.New(context.Background())
+	if err != nil {
+		b.Fatal(err)
+	}
+	sets, err := corpus.Sets()
+	if err != nil {
+		b.Fatal(err)
+	}
+	val := api.NewValidator()
+	var cases []benchCase
+	for _, set := range sets {
+		c := benchCase{name: set.Name}
+		for _, body := range set.Bodies {
+			req, err := val.Parse(body.JSON)
+			if err != nil {
+				b.Fatalf("%s: %v", body.Name, err)
+			}
+			c.bodies = append(c.bodies, body.JSON)
+			c.reqs = append(c.reqs, req)
+		}
+		cases = append(cases, c)
+	}
+	return e, cases
+}
+
+// BenchmarkAdviseOnly is one evaluation of the rules: the answer without
+// what_if and ask_next.
+func BenchmarkAdviseOnly(b *testing.B) {
+	e, cases := benchCases(b)
+	ctx := context.Background()
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			corpus.Run(b, len(c.reqs), func(i int) error {
+				_, err := e.AdviseOnly(ctx, &c.reqs[i], policy.English)
+				return err
+			})
+		})
+	}
+}
+
+// BenchmarkAdvise is the full answer, with what_if and ask_next.
+func BenchmarkAdvise(b *testing.B) {
+	e, cases := benchCases(b)
+	ctx := context.Background()
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			corpus.Run(b, len(c.reqs), func(i int) error {
+				_, err := e.Advise(ctx, &c.reqs[i], policy.English)
+				return err
+			})
+		})
+	}
+}
+
+// BenchmarkInProcess is what POST /advise does without HTTP: decode and
+// validate the body, advise, and encode the answer as JSON.
+func BenchmarkInProcess(b *testing.B) {
+	e, cases := benchCases(b)
+	val := api.NewValidator()
+	ctx := context.Background()
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			corpus.Run(b, len(c.bodies), func(i int) error {
+				req, err := val.Parse(c.bodies[i])
+				if err != nil {
+					return err
+				}
+				ans, err := e.Advise(ctx, &req, policy.English)
+				if err != nil {
+					return err
+				}
+				_, err = json.Marshal(&ans)
+				return err
+			})
+		})
+	}
+}

@@ -1,0 +1,219 @@
+// Package servertest drives a running advise server with sustained load and
+// judges what each request got, for the tests that shut the server down under
+// load, in process and as a separate binary. The rule it checks: a request the
+// server accepted (one that got a status line back) gets a complete, valid
+// answer; the only failures allowed are connections refused or dropped before
+// any response began.
+package servertest
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"sync"
+	"syscall"
+	"time"
+
+	"github.com/placement-advisor/advise/api"
+	"github.com/placement-advisor/advise/internal/workloadgen"
+)
+
+// Bodies returns n distinct valid workload bodies, the same for a given seed.
+func Bodies(seed uint64, n int) [][]byte {
+	gen := workloadgen.New(seed)
+	out := make([][]byte, n)
+	for i := range out {
+		// A generated Request is pointers to strings, bools and numbers: it
+		// always marshals.
+		out[i], _ = json.Marshal(gen.Request())
+	}
+	return out
+}
+
+// Outcome is what one request of the load got.
+type Outcome struct {
+	Status  int    // 0 when no response began
+	Err     error  // the transport error when Status is 0
+	Body    []byte // the whole body, when it could be read
+	BodyErr error  // the error reading the body after a status line
+	Sent    time.Time
+}
+
+// Load posts bodies to baseURL+"/advise" from clients goroutines, each
+// looping over keep-alive connections until ctx ends. Once stopping is closed
+// a client also stops at its first request that gets no response, since the
+// server it drives is going away. It returns every outcome.
+func Load(ctx context.Context, baseURL string, bodies [][]byte, clients int, stopping <-chan struct{}) []Outcome {
+	transport := &http.Transport{MaxIdleConnsPerHost: clients, MaxConnsPerHost: clients}
+	defer transport.CloseIdleConnections()
+	client := &http.Client{Transport: transport, Timeout: time.Minute}
+	var (
+		mu  sync.Mutex
+		all []Outcome
+		wg  sync.WaitGroup
+	)
+	for w := range clients {
+		wg.Go(func() {
+			var mine []Outcome
+			for i := w; ctx.Err() == nil; i += clients {
+				o := post(ctx, client, baseURL+"/advise", bodies[i%len(bodies)])
+				if o.Status == 0 && ctx.Err() != nil {
+					break // the test ended the load, not the server
+				}
+				mine = append(mine, o)
+				if o.Status == 0 && closed(stopping) {
+					break
+				}
+			}
+			mu.Lock()
+			all = append(all, mine...)
+			mu.Unlock()
+		})
+	}
+	wg.Wait()
+	return all
+}
+
+func closed(ch <-chan struct{}) bool {
+	select {
+	case <-ch:
+		return true
+	default:
+		return false
+	}
+}
+
+func post(ctx context.Context, client *http.Client, url string, body []byte) Outcome {
+	o := Outcome{Sent: time.Now()}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, url, bytes.NewReader(body))
+	if err != nil {
+		o.Err = err
+		return o
+	}
+	req.Header.Set("Content-Type", "application/json")
+	resp, err := client.Do(req)
+	if err != nil {
+		o.Err = err
+		return o
+	}
+	defer resp.Body.Close()
+	o.Status = resp.StatusCode
+	o.Body, o.BodyErr = io.ReadAll(resp.Body)
+	return o
+}
+
+// Verdict sums up a load's outcomes.
+type Verdict struct {
+	Answered int      // complete 200 answers
+	Refused  int      // no response: refused or dropped before acceptance
+	Problems []string // every outcome that breaks the rule, described
+}
+
+// Judge applies the rule to every outcome: a status line must lead to a 200
+// with a complete answer that decodes strictly; no status line is allowed only
+// for a connection refused, reset or closed before the response began.
+func Judge(outcomes []Outcome) Verdict {
+	var v Verdict
+	for i, o := range outcomes {
+		if o.Status == 0 {
+			if BeforeAcceptance(o.Err) {
+				v.Refused++
+				continue
+			}
+			v.Problems = append(v.Problems, fmt.Sprintf("request %d: %v", i, o.Err))
+			continue
+		}
+		if problem := checkAnswer(o); problem != "" {
+			v.Problems = append(v.Problems, fmt.Sprintf("request %d: %s", i, problem))
+			continue
+		}
+		v.Answered++
+	}
+	return v
+}
+
+func checkAnswer(o Outcome) string {
+	if o.Status != http.StatusOK {
+		return fmt.Sprintf("accepted but answered %d: %.300s", o.Status, o.Body)
+	}
+	if o.BodyErr != nil {
+		return fmt.Sprintf("accepted but the answer broke off after %d bytes: %v", len(o.Body), o.BodyErr)
+	}
+	var ans api.Answer
+	dec := json.NewDecoder(bytes.NewReader(o.Body))
+	dec.DisallowUnknownFields()
+	if err := dec.Decode(&ans); err != nil {
+		return fmt.Sprintf("accepted but the answer does not decode: %v: %.300s", err, o.Body)
+	}
+	switch ans.Recommendation {
+	case api.RecommendVM, api.RecommendContainer, api.RecommendHybrid:
+	default:
+		return fmt.Sprintf("accepted but the answer recommends %q", ans.Recommendation)
+	}
+	if ans.Policy.Digest == "" {
+		return "accepted but the answer names no policy"
+	}
+	return ""
+}
+
+// BeforeAcceptance reports whether err is a transport failure that happened
+// before the server could have answered: the connection was refused, or
+// closed or reset with no response begun (an idle keep-alive connection the
+// server closed as the request went out).
+func BeforeAcceptance(err error) bool {
+	switch {
+	case err == nil:
+		return false
+	case errors.Is(err, syscall.ECONNREFUSED),
+		errors.Is(err, syscall.ECONNRESET),
+		errors.Is(err, syscall.EPIPE),
+		errors.Is(err, io.EOF),
+		errors.Is(err, io.ErrUnexpectedEOF):
+		return true
+	}
+	// net/http's own words for a keep-alive connection closed under a request.
+	return strings.Contains(err.Error(), "server closed idle connection")
+}
+
+// StatusClientClosed is what the server's access line records for a request
+// whose caller went away before the answer was ready.
+const StatusClientClosed = 499
+
+// Reconcile checks the server's side of a load against the clients' verdict.
+// statuses are the access-line statuses of the advice requests and decisions
+// the number of decision lines. Every decision must have its 200, and every
+// request the server saw must be one a client received, or one lost to the
+// race net/http leaves when it closes an idle keep-alive connection just as a
+// request arrives on it: the handler runs, the connection is already gone,
+// and the client sees no response (counted as refused). Such a request ends
+// as a 499 or, rarely, as a 200 that could not be delivered. Any other status
+// means an accepted request was not answered.
+func Reconcile(v Verdict, statuses []int, decisions int) []string {
+	var problems []string
+	var ok, gone int
+	for _, s := range statuses {
+		switch s {
+		case http.StatusOK:
+			ok++
+		case StatusClientClosed:
+			gone++
+		default:
+			problems = append(problems, fmt.Sprintf("the server answered an advice request with status %d", s))
+		}
+	}
+	if decisions != ok {
+		problems = append(problems, fmt.Sprintf("the server logged %d decisions for %d answers", decisions, ok))
+	}
+	if ok < v.Answered {
+		problems = append(problems, fmt.Sprintf("the clients received %d answers, the server logged only %d", v.Answered, ok))
+	}
+	if lost := ok - v.Answered + gone; lost > v.Refused {
+		problems = append(problems, fmt.Sprintf("the server handled %d requests no client received, more than the %d that got no response", lost, v.Refused))
+	}
+	return problems
+}
