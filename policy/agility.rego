@@ -3,8 +3,6 @@
 # description: How fast instances must start, how densely they pack, how they scale, ship and perform.
 package advise.factors.agility
 
-import data.advise.lib
-
 # METADATA
 # title: Sub-second start-up
 # description: A container starts in milliseconds because there is no guest operating system to boot, while a virtual machine needs minutes, so only containers can meet a start-up SLA of a second or less.
@@ -24,9 +22,9 @@ import data.advise.lib
 #       locator: Docker守护进程可以直接与主操作系统进行通信
 #     - source: 000_52410bb239ef2d82.txt
 #       locator: 容器与虚拟机的区别 — 部署和启动时间
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.startup_sla_ms <= 1000
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -46,10 +44,10 @@ reasons contains r if {
 #       locator: 容器与虚拟机之间的区别 — 因为虚拟机包括操作系统
 #     - source: 000_52410bb239ef2d82.txt
 #       locator: 容器与虚拟机的区别 — 部署和启动时间
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.startup_sla_ms > 1000
 	input.startup_sla_ms < 60000
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -71,9 +69,9 @@ reasons contains r if {
 #       locator: 总结
 #     - source: 002_687a735013d0ae0c.txt
 #       locator: 容器与虚拟机之间的区别 — 因为虚拟机包括操作系统
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.density == "high"
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -91,9 +89,9 @@ reasons contains r if {
 #       locator: 容器需要毫秒分配,虚拟机需要几分钟
 #     - source: 000_52410bb239ef2d82.txt
 #       locator: 总结
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.scaling == "elastic"
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -112,9 +110,9 @@ reasons contains r if {
 #       locator: 如果每个容器运行的只有一个服务或者数据库
 #     - source: 002_687a735013d0ae0c.txt
 #       locator: 容器的优点 — 2. 提高生产力
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.architecture == "microservices"
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -131,9 +129,9 @@ reasons contains r if {
 #       locator: 容器的优点 — 3. 版本控制
 #     - source: 003_681de61063999d7b.txt
 #       locator: Delivery, deployment
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.release_frequency in {"weekly", "daily"}
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -150,9 +148,9 @@ reasons contains r if {
 #       locator: 容器解决了哪些问题呢?
 #     - source: 002_687a735013d0ae0c.txt
 #       locator: 容器的优点 — 4. 运行环境可移植
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.env_drift_pain
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -169,7 +167,7 @@ reasons contains r if {
 #       locator: From an architectural point of view
 #     - source: 000_52410bb239ef2d82.txt
 #       locator: 容器与虚拟机的区别 — 性能
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.performance_sensitive
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }

@@ -11,15 +11,15 @@ import data.advise.hybrid
 
 # METADATA
 # title: Answer
-# description: The advice for the workload in input.
+# description: The advice for the workload in input, naming each fired rule by its id; the engine presents the rules from their annotations.
 answer := object.union(
 	{
 		"recommendation": recommendation,
 		"confidence": confidence,
 		"scores": scores,
-		"reasons": reasons,
-		"constraints": constraints,
-		"warnings": warnings,
+		"reasons": object.keys(reasons),
+		"constraints": object.keys(constraints),
+		"warnings": object.keys(warnings),
 	},
 	_pattern_field,
 )
@@ -27,7 +27,7 @@ answer := object.union(
 # METADATA
 # title: Reasons
 # description: Every reason that fired, factor rules and the hybrid pattern alike.
-reasons := findings.reasons | hybrid.reasons
+reasons := object.union(findings.reasons, hybrid.reasons)
 
 # METADATA
 # title: Constraints
@@ -37,14 +37,14 @@ constraints := findings.constraints
 # METADATA
 # title: Excluded options
 # description: The options a constraint rules out.
-excluded := {c.excludes | some c in constraints}
+excluded := {c.custom.excludes | some c in constraints}
 
 # METADATA
 # title: Warnings
 # description: The warnings that apply to the recommended option.
-warnings := {object.remove(w, {"applies_to"}) |
-	some w in findings.warnings
-	recommendation in w.applies_to
+warnings := {id: w |
+	some id, w in findings.warnings
+	recommendation in w.custom.applies_to
 }
 
 # METADATA
@@ -54,8 +54,8 @@ warnings := {object.remove(w, {"applies_to"}) |
 #   constraints favouring them; hybrid collects the weights of the demands its
 #   pattern reconciles, and is zero when no pattern applies.
 scores := {
-	"vm": _points("vm"),
-	"container": _points("container"),
+	"vm": sum([w | some [favors, w] in _favoured; favors == "vm"]),
+	"container": sum([w | some [favors, w] in _favoured; favors == "container"]),
 	"hybrid": _hybrid_points,
 }
 
@@ -90,9 +90,13 @@ confidence := _round2(0.5 + ((0.5 * _weaker_side) / (_weaker_side + evidence_pri
 # description: Points of evidence that count as much as the doubt of knowing nothing; a one-sided case with this many points scores 0.75.
 evidence_prior := 30
 
-_points(option) := sum([x.weight | some x in (reasons | constraints); x.favors == option])
+# _favoured reads each fired rule's side and weight once per evaluation.
+_favoured := [[x.custom.favors, x.custom.weight] |
+	some fired in [findings.reasons, hybrid.reasons, findings.constraints]
+	some x in fired
+]
 
-_hybrid_points := sum([x.weight | some x in (hybrid.vm_side | hybrid.container_side)]) if {
+_hybrid_points := sum([w | some w in hybrid.vm_side]) + sum([w | some w in hybrid.container_side]) if {
 	hybrid.pattern
 } else := 0
 
@@ -107,8 +111,8 @@ _other_points := 0 if {
 _margin_confidence := 0.5 + ((0.5 * (scores[recommendation] - _other_points)) / ((scores[recommendation] + _other_points) + evidence_prior))
 
 _weaker_side := min([
-	sum([x.weight | some x in hybrid.vm_side]),
-	sum([x.weight | some x in hybrid.container_side]),
+	sum([w | some w in hybrid.vm_side]),
+	sum([w | some w in hybrid.container_side]),
 ])
 
 _round2(x) := round(x * 100) / 100

@@ -7,6 +7,7 @@
 package advise.decision_test
 
 import data.advise.decision
+import data.advise.lib
 import data.advise.lib_test
 
 _untrusted_tenants := {
@@ -391,8 +392,17 @@ _side_by_side := {
 
 _with(overrides) := object.union(lib_test.base_input, overrides)
 
+# _answer is the answer with each fired rule presented whole, as the engine
+# presents it from the rule's annotation; test_answer_names_the_presented_rules
+# checks the ids the answer itself carries.
 _answer(overrides) := a if {
-	a := decision.answer with input as _with(overrides)
+	inp := _with(overrides)
+	ids := decision.answer with input as inp
+	a := object.union(ids, {
+		"reasons": lib.present(decision.reasons),
+		"constraints": lib.present(decision.constraints),
+		"warnings": {object.remove(w, {"applies_to"}) | some w in lib.present(decision.warnings)},
+	}) with input as inp
 }
 
 _rules(set) := {x.rule | some x in set}
@@ -525,7 +535,7 @@ test_tie_goes_to_vm if {
 test_tie_answer_drops_container_only_warnings if {
 	a := _answer({"team_container_experience": "none"})
 	count(a.warnings) == 0
-	decision.warnings == set() with input as _with({"team_container_experience": "none"})
+	decision.warnings == {} with input as _with({"team_container_experience": "none"})
 }
 
 test_container_only_warning_shows_on_a_container_answer if {
@@ -535,12 +545,16 @@ test_container_only_warning_shows_on_a_container_answer if {
 	_rules(a.warnings) == {"operations.container_skills_scarce"}
 }
 
-test_warnings_have_no_applies_to if {
-	a := _answer({"isolation": "hardware", "density": "high", "requires_root": true, "team_container_experience": "none"})
-	count(a.warnings) == 3
-	every w in a.warnings {
-		not "applies_to" in object.keys(w)
-	}
+# The answer itself names the fired rules by id, the same rules _answer
+# presents whole.
+test_answer_names_the_presented_rules if {
+	inp := _with({"isolation": "hardware", "density": "high", "requires_root": true, "team_container_experience": "none"})
+	a := decision.answer with input as inp
+	p := _answer({"isolation": "hardware", "density": "high", "requires_root": true, "team_container_experience": "none"})
+	a.reasons == _rules(p.reasons)
+	a.constraints == _rules(p.constraints)
+	a.warnings == _rules(p.warnings)
+	a.warnings == {"isolation.no_root_in_containers", "operations.no_orchestrator", "operations.container_skills_scarce"}
 }
 
 # vm 50, container 10 excluded -> 0.5 + 0.5*50/80 = 0.8125, lifted to 0.9.

@@ -44,6 +44,7 @@ type Engine struct {
 	verdict   rego.PreparedEvalQuery
 	validator *api.Validator
 	rules     []Rule
+	byID      map[string]*Rule
 	sources   []Source
 	info      api.PolicyInfo
 }
@@ -61,6 +62,9 @@ type Rule struct {
 	ConflictSide string         `json:"conflict_side,omitempty"`
 	Package      string         `json:"package"`
 	Citations    []api.Citation `json:"citations"`
+	// summaryZH is the Chinese summary an answer shows for the rule; the
+	// listing leaves it out, as it leaves out nothing else a caller needs.
+	summaryZH string
 }
 
 // Source is one entry of the sources catalog.
@@ -95,6 +99,10 @@ func NewFromFS(ctx context.Context, fsys fs.FS) (*Engine, error) {
 	e.rules, err = readRules(compiler, e.sources)
 	if err != nil {
 		return nil, err
+	}
+	e.byID = make(map[string]*Rule, len(e.rules))
+	for i := range e.rules {
+		e.byID[e.rules[i].ID] = &e.rules[i]
 	}
 	e.query, err = rego.New(rego.Query(answerQuery), rego.Compiler(compiler)).PrepareForEval(ctx)
 	if err != nil {
@@ -181,6 +189,7 @@ func readRules(compiler *ast.Compiler, sources []Source) ([]Rule, error) {
 		r.Favors, _ = a.Custom["favors"].(string)
 		r.Excludes, _ = a.Custom["excludes"].(string)
 		r.ConflictSide, _ = a.Custom["conflict_side"].(string)
+		r.summaryZH, _ = a.Custom["summary_zh"].(string)
 		if w, ok := a.Custom["weight"]; ok {
 			f, err := toFloat(w)
 			if err != nil {
@@ -265,7 +274,10 @@ func (e *Engine) AdviseOnly(ctx context.Context, req *api.Request, lang Lang) (a
 	if err != nil {
 		return api.Answer{}, err
 	}
-	ans := out.answer(lang)
+	ans, err := e.answer(out, lang)
+	if err != nil {
+		return api.Answer{}, err
+	}
 	ans.Input = w
 	ans.Defaulted = defaulted
 	if ans.Defaulted == nil {
@@ -293,15 +305,11 @@ func (e *Engine) evaluate(ctx context.Context, w api.Workload) (*result, error) 
 	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
 		return nil, fmt.Errorf("%w: %s is undefined", ErrEvaluation, answerQuery)
 	}
-	raw, err := json.Marshal(rs[0].Expressions[0].Value)
+	res, err := readResult(rs[0].Expressions[0].Value)
 	if err != nil {
-		return nil, fmt.Errorf("%w: encode result: %v", ErrEvaluation, err)
+		return nil, fmt.Errorf("%w: %v", ErrEvaluation, err)
 	}
-	var res result
-	if err := json.Unmarshal(raw, &res); err != nil {
-		return nil, fmt.Errorf("%w: decode result: %v", ErrEvaluation, err)
-	}
-	return &res, nil
+	return res, nil
 }
 
 // workloadValue builds the Rego input straight from the workload, skipping a
@@ -346,51 +354,57 @@ func field(key string, v ast.Value) [2]*ast.Term {
 	return [2]*ast.Term{ast.StringTerm(key), ast.NewTerm(v)}
 }
 
-// result is the shape of data.advise.decision.answer. It carries both
-// languages of each summary; answer picks one.
+// result is the shape of data.advise.decision.answer: the decision, and the
+// fired rules by id.
 type result struct {
-	Recommendation string         `json:"recommendation"`
-	HybridPattern  string         `json:"hybrid_pattern"`
-	Confidence     float64        `json:"confidence"`
-	Scores         api.Scores     `json:"scores"`
-	Reasons        []resultReason `json:"reasons"`
-	Constraints    []resultReason `json:"constraints"`
-	Warnings       []resultReason `json:"warnings"`
+	Recommendation string
+	HybridPattern  string
+	Confidence     float64
+	Scores         api.Scores
+	Reasons        []string
+	Constraints    []string
+	Warnings       []string
 }
 
-type resultReason struct {
-	Rule      string         `json:"rule"`
-	Title     string         `json:"title"`
-	Favors    string         `json:"favors"`
-	Excludes  string         `json:"excludes"`
-	Weight    float64        `json:"weight"`
-	Summary   string         `json:"summary"`
-	SummaryZH string         `json:"summary_zh"`
-	Citations []api.Citation `json:"citations"`
-}
-
-func (r resultReason) summary(lang Lang) string {
-	if lang == Chinese && r.SummaryZH != "" {
-		return r.SummaryZH
+// readResult reads the answer document as OPA hands it over. The document is
+// small (the decision and three lists of ids), so reading it field by field
+// costs less than a JSON round trip.
+func readResult(v any) (*result, error) {
+	m, ok := v.(map[string]any)
+	if !ok {
+		return nil, fmt.Errorf("answer is %T, not an object", v)
 	}
-	return r.Summary
-}
-
-// answer orders reasons by weight, heaviest first, then by rule id, so the
-// same input always reads the same way.
-func (res *result) answer(lang Lang) api.Answer {
-	byWeight := func(a, b resultReason) int {
-		if a.Weight != b.Weight {
-			if a.Weight > b.Weight {
-				return -1
-			}
-			return 1
+	var res result
+	var err error
+	res.Recommendation, _ = m["recommendation"].(string)
+	res.HybridPattern, _ = m["hybrid_pattern"].(string)
+	if res.Confidence, err = toFloat(m["confidence"]); err != nil {
+		return nil, fmt.Errorf("confidence: %w", err)
+	}
+	scores, _ := m["scores"].(map[string]any)
+	for key, dst := range map[string]*float64{"vm": &res.Scores.VM, "container": &res.Scores.Container, "hybrid": &res.Scores.Hybrid} {
+		if *dst, err = toFloat(scores[key]); err != nil {
+			return nil, fmt.Errorf("scores.%s: %w", key, err)
 		}
-		return strings.Compare(a.Rule, b.Rule)
 	}
-	slices.SortFunc(res.Reasons, byWeight)
-	slices.SortFunc(res.Constraints, byWeight)
-	slices.SortFunc(res.Warnings, byWeight)
+	for key, dst := range map[string]*[]string{"reasons": &res.Reasons, "constraints": &res.Constraints, "warnings": &res.Warnings} {
+		ids, _ := m[key].([]any)
+		*dst = make([]string, 0, len(ids))
+		for _, id := range ids {
+			s, ok := id.(string)
+			if !ok {
+				return nil, fmt.Errorf("%s: %v is not a rule id", key, id)
+			}
+			*dst = append(*dst, s)
+		}
+	}
+	return &res, nil
+}
+
+// answer presents the fired rules from their annotations, the same text
+// advise.lib builds in Rego, ordered by weight, heaviest first, then by rule
+// id, so the same input always reads the same way.
+func (e *Engine) answer(res *result, lang Lang) (api.Answer, error) {
 	ans := api.Answer{
 		Recommendation: res.Recommendation,
 		HybridPattern:  res.HybridPattern,
@@ -400,14 +414,64 @@ func (res *result) answer(lang Lang) api.Answer {
 		Constraints:    make([]api.Constraint, 0, len(res.Constraints)),
 		Warnings:       make([]api.Warning, 0, len(res.Warnings)),
 	}
-	for _, r := range res.Reasons {
-		ans.Reasons = append(ans.Reasons, api.Reason{Rule: r.Rule, Title: r.Title, Favors: r.Favors, Weight: r.Weight, Summary: r.summary(lang), Citations: r.Citations})
+	reasons, err := e.lookup(res.Reasons)
+	if err != nil {
+		return api.Answer{}, err
 	}
-	for _, c := range res.Constraints {
-		ans.Constraints = append(ans.Constraints, api.Constraint{Rule: c.Rule, Title: c.Title, Excludes: c.Excludes, Favors: c.Favors, Weight: c.Weight, Summary: c.summary(lang), Citations: c.Citations})
+	constraints, err := e.lookup(res.Constraints)
+	if err != nil {
+		return api.Answer{}, err
 	}
-	for _, w := range res.Warnings {
-		ans.Warnings = append(ans.Warnings, api.Warning{Rule: w.Rule, Title: w.Title, Summary: w.summary(lang), Citations: w.Citations})
+	warnings, err := e.lookup(res.Warnings)
+	if err != nil {
+		return api.Answer{}, err
 	}
-	return ans
+	for _, r := range reasons {
+		ans.Reasons = append(ans.Reasons, api.Reason{Rule: r.ID, Title: r.Title, Favors: r.Favors, Weight: r.weight(), Summary: r.summary(lang), Citations: slices.Clone(r.Citations)})
+	}
+	for _, r := range constraints {
+		ans.Constraints = append(ans.Constraints, api.Constraint{Rule: r.ID, Title: r.Title, Excludes: r.Excludes, Favors: r.Favors, Weight: r.weight(), Summary: r.summary(lang), Citations: slices.Clone(r.Citations)})
+	}
+	for _, r := range warnings {
+		ans.Warnings = append(ans.Warnings, api.Warning{Rule: r.ID, Title: r.Title, Summary: r.summary(lang), Citations: slices.Clone(r.Citations)})
+	}
+	return ans, nil
+}
+
+// lookup finds the rules the policy named, heaviest first, then by id.
+func (e *Engine) lookup(ids []string) ([]*Rule, error) {
+	rules := make([]*Rule, 0, len(ids))
+	for _, id := range ids {
+		r, ok := e.byID[id]
+		if !ok {
+			return nil, fmt.Errorf("%w: the answer names rule %q, which has no annotation", ErrEvaluation, id)
+		}
+		rules = append(rules, r)
+	}
+	slices.SortFunc(rules, func(a, b *Rule) int {
+		if wa, wb := a.weight(), b.weight(); wa != wb {
+			if wa > wb {
+				return -1
+			}
+			return 1
+		}
+		return strings.Compare(a.ID, b.ID)
+	})
+	return rules, nil
+}
+
+func (r *Rule) weight() float64 {
+	if r.Weight == nil {
+		return 0
+	}
+	return *r.Weight
+}
+
+// summary is the rule's summary in lang: the description, or its Chinese
+// text when asked for and written.
+func (r *Rule) summary(lang Lang) string {
+	if lang == Chinese && r.summaryZH != "" {
+		return r.summaryZH
+	}
+	return r.Description
 }

@@ -6,6 +6,8 @@
 #   walking the tree makes OPA build the whole subtree on every evaluation, which
 #   cost a third of the evaluation time. A new factor package, or a first
 #   constraint or warning in a package, must be added here; the tests catch a miss.
+#   Each is keyed by rule id with the rule's annotation as the value: iterating a
+#   set of annotations would hash every annotation again at each step.
 package advise.findings
 
 import data.advise.factors.agility
@@ -15,15 +17,15 @@ import data.advise.factors.platform
 
 # METADATA
 # title: Reasons
-# description: Every factor reason that fired.
-reasons := ((platform.reasons | isolation.reasons) | agility.reasons) | operations.reasons
+# description: Every factor reason that fired, rule id to annotation.
+reasons := object.union_n([platform.reasons, isolation.reasons, agility.reasons, operations.reasons])
 
 # METADATA
 # title: Constraints
-# description: Every hard exclusion that fired.
-constraints := (platform.constraints | isolation.constraints) | operations.constraints
+# description: Every hard exclusion that fired, rule id to annotation.
+constraints := object.union_n([platform.constraints, isolation.constraints, operations.constraints])
 
 # METADATA
 # title: Warnings
-# description: Every warning that fired, before filtering by the recommended option.
-warnings := (platform.warnings | isolation.warnings) | operations.warnings
+# description: Every warning that fired, rule id to annotation, before filtering by the recommended option.
+warnings := object.union_n([platform.warnings, isolation.warnings, operations.warnings])

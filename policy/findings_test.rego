@@ -26,7 +26,7 @@ _inputs := [
 	}),
 ]
 
-_walked(kind) := {x | some pkg in factors; some x in pkg[kind]}
+_walked(kind) := {id: x | some pkg in factors; some id, x in pkg[kind]}
 
 test_findings_match_the_factor_tree if {
 	every inp in _inputs {
@@ -41,7 +41,7 @@ test_rich_input_fires_every_factor_rule if {
 	rs := findings.reasons with input as inp
 	cs := findings.constraints with input as inp
 	ws := findings.warnings with input as inp
-	{x.rule | some x in ((rs | cs) | ws)} == {
+	(object.keys(rs) | object.keys(cs)) | object.keys(ws) == {
 		"agility.elastic_scaling", "agility.environment_drift", "agility.frequent_releases",
 		"agility.high_density", "agility.microservices", "agility.near_native_performance",
 		"agility.startup_subsecond", "isolation.requires_root", "isolation.strict",

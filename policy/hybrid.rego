@@ -7,7 +7,6 @@
 package advise.hybrid
 
 import data.advise.findings
-import data.advise.lib
 
 # METADATA
 # title: Containers inside per-tenant VMs
@@ -23,9 +22,9 @@ import data.advise.lib
 #       locator: 容器与虚拟机的关系 — 容器在虚拟机内部
 #     - source: 001_12de2612dfdf4b91.txt
 #       locator: 容器在在云硬件(或虚拟机)中可以被复用
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	pattern == "containers_in_vms"
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -40,9 +39,9 @@ reasons contains r if {
 #   citations:
 #     - source: 000_52410bb239ef2d82.txt
 #       locator: 容器与虚拟机的关系 — 虚拟机内运行容器编排工具
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	pattern == "orchestrator_in_vms"
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -59,9 +58,9 @@ reasons contains r if {
 #       locator: 容器与虚拟机的关系 — 容器与虚拟机并行使用
 #     - source: 001_12de2612dfdf4b91.txt
 #       locator: 因此,我们需要根据不同的应用场景和需求
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	pattern == "side_by_side"
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -80,23 +79,32 @@ pattern := "orchestrator_in_vms" if {
 
 # METADATA
 # title: VM side
-# description: The demands only VMs meet that the pattern reconciles.
+# description: The demands only VMs meet that the pattern reconciles, rule id to weight.
 vm_side := _vm_demands if _conflict
 
-else := {x | some x in _fired; x.conflict_side == "other_os"}
+else := {id: f.weight | some id, f in _fired; f.side == "other_os"}
 
 # METADATA
 # title: Container side
-# description: The demands only containers meet that the pattern reconciles.
+# description: The demands only containers meet that the pattern reconciles, rule id to weight.
 container_side := _container_demands if _conflict
 
-else := {x | some x in _fired; x.favors == "container"}
+else := {id: f.weight | some id, f in _fired; f.favors == "container"}
 
-_fired := findings.reasons | findings.constraints
+# _fired reads what the pattern needs from each fired rule's annotation once,
+# keyed by rule id, so the comprehensions below compare small objects.
+_fired := {id: f |
+	some id, m in object.union(findings.reasons, findings.constraints)
+	f := {
+		"side": object.get(m.custom, "conflict_side", "none"),
+		"favors": m.custom.favors,
+		"weight": m.custom.weight,
+	}
+}
 
-_vm_demands := {x | some x in _fired; x.conflict_side == "vm"}
+_vm_demands := {id: f.weight | some id, f in _fired; f.side == "vm"}
 
-_container_demands := {x | some x in _fired; x.conflict_side == "container"}
+_container_demands := {id: f.weight | some id, f in _fired; f.side == "container"}
 
 _conflict if {
 	count(_vm_demands) > 0
@@ -111,6 +119,6 @@ _orchestrated if {
 }
 
 _other_os if {
-	some x in _fired
-	x.conflict_side == "other_os"
+	some f in _fired
+	f.side == "other_os"
 }

@@ -4,6 +4,7 @@
 package advise.hybrid_test
 
 import data.advise.hybrid
+import data.advise.lib
 import data.advise.lib_test
 
 _containers_in_vms := {
@@ -96,7 +97,7 @@ _windows_microservices := _with({"needs_windows": true, "architecture": "microse
 test_no_pattern_for_the_base_input if {
 	inp := lib_test.base_input
 	not hybrid.pattern with input as inp
-	count(hybrid.reasons) == 0 with input as inp
+	count(lib.present(hybrid.reasons)) == 0 with input as inp
 }
 
 test_no_pattern_for_vm_demands_alone if {
@@ -121,31 +122,31 @@ test_every_vm_demand_with_every_container_demand_is_containers_in_vms if {
 
 test_containers_in_vms_for_untrusted_tenants_and_subsecond_start if {
 	hybrid.pattern == "containers_in_vms" with input as _untrusted_fast
-	hybrid.reasons == {_containers_in_vms} with input as _untrusted_fast
+	lib.present(hybrid.reasons) == {_containers_in_vms} with input as _untrusted_fast
 }
 
 test_containers_in_vms_for_hardware_isolation_and_high_density if {
 	inp := _with({"isolation": "hardware", "density": "high"})
 	hybrid.pattern == "containers_in_vms" with input as inp
-	hybrid.reasons == {_containers_in_vms} with input as inp
+	lib.present(hybrid.reasons) == {_containers_in_vms} with input as inp
 }
 
 test_conflict_sides_hold_only_the_conflicting_demands if {
 	inp := _with({"multi_tenant": true, "startup_sla_ms": 500, "architecture": "microservices", "requires_root": true})
-	_rules(hybrid.vm_side) == {"isolation.untrusted_tenants", "isolation.requires_root"} with input as inp
-	_rules(hybrid.container_side) == {"agility.startup_subsecond"} with input as inp
+	hybrid.vm_side == {"isolation.untrusted_tenants": 40, "isolation.requires_root": 25} with input as inp
+	hybrid.container_side == {"agility.startup_subsecond": 35} with input as inp
 }
 
 test_conflict_sides_for_hardware_and_density if {
 	inp := _with({"isolation": "hardware", "density": "high"})
-	_rules(hybrid.vm_side) == {"isolation.strict", "isolation.hardware"} with input as inp
-	_rules(hybrid.container_side) == {"agility.high_density"} with input as inp
+	hybrid.vm_side == {"isolation.strict": 20, "isolation.hardware": 40} with input as inp
+	hybrid.container_side == {"agility.high_density": 25} with input as inp
 }
 
 test_orchestrator_in_vms_with_kubernetes if {
 	inp := object.union(_untrusted_fast, {"orchestrator": "kubernetes"})
 	hybrid.pattern == "orchestrator_in_vms" with input as inp
-	hybrid.reasons == {_orchestrator_in_vms} with input as inp
+	lib.present(hybrid.reasons) == {_orchestrator_in_vms} with input as inp
 }
 
 test_orchestrator_in_vms_with_another_orchestrator if {
@@ -155,7 +156,7 @@ test_orchestrator_in_vms_with_another_orchestrator if {
 test_orchestrator_in_vms_for_elastic_microservices if {
 	inp := _with({"multi_tenant": true, "scaling": "elastic", "architecture": "microservices"})
 	hybrid.pattern == "orchestrator_in_vms" with input as inp
-	hybrid.reasons == {_orchestrator_in_vms} with input as inp
+	lib.present(hybrid.reasons) == {_orchestrator_in_vms} with input as inp
 }
 
 test_elastic_monolith_without_orchestrator_is_containers_in_vms if {
@@ -168,7 +169,7 @@ test_orchestrator_without_conflict_is_no_pattern if {
 
 test_side_by_side_for_windows_microservices_on_linux_hosts if {
 	hybrid.pattern == "side_by_side" with input as _windows_microservices
-	hybrid.reasons == {_side_by_side} with input as _windows_microservices
+	lib.present(hybrid.reasons) == {_side_by_side} with input as _windows_microservices
 }
 
 test_side_by_side_for_linux_microservices_on_windows_hosts if {
@@ -176,12 +177,8 @@ test_side_by_side_for_linux_microservices_on_windows_hosts if {
 }
 
 test_side_by_side_sides if {
-	_rules(hybrid.vm_side) == {"platform.guest_os_differs"} with input as _windows_microservices
-	_rules(hybrid.container_side) == {
-		"isolation.single_organisation",
-		"isolation.component_namespaces",
-		"agility.microservices",
-	} with input as _windows_microservices
+	hybrid.vm_side == {"platform.guest_os_differs": 50} with input as _windows_microservices
+	hybrid.container_side == {"isolation.single_organisation": 10, "isolation.component_namespaces": 10, "agility.microservices": 20} with input as _windows_microservices
 }
 
 test_side_by_side_not_for_a_monolith if {
@@ -205,11 +202,11 @@ test_side_by_side_not_when_a_vm_demand_exists if {
 test_conflict_wins_over_side_by_side if {
 	inp := object.union(_windows_microservices, {"multi_tenant": true, "startup_sla_ms": 500})
 	hybrid.pattern == "containers_in_vms" with input as inp
-	_rules(hybrid.vm_side) == {"isolation.untrusted_tenants"} with input as inp
+	hybrid.vm_side == {"isolation.untrusted_tenants": 40} with input as inp
 }
 
 test_no_pattern_sides_without_conflict if {
 	inp := lib_test.base_input
 	count(hybrid.vm_side) == 0 with input as inp
-	_rules(hybrid.container_side) == {"isolation.single_organisation"} with input as inp
+	hybrid.container_side == {"isolation.single_organisation": 10} with input as inp
 }

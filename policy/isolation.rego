@@ -3,8 +3,6 @@
 # description: Who shares the platform, what they are allowed to do, and how hard the walls between them must be.
 package advise.factors.isolation
 
-import data.advise.lib
-
 # METADATA
 # title: Tenants that do not trust each other
 # description: Tenants who do not trust each other need the whole environment walled off; virtual machines do that, which is why cloud providers separate their users with VMs while containers separate the parts of one application.
@@ -26,10 +24,10 @@ import data.advise.lib
 #       locator: Compared to a virtual machine, docker is less isolated
 #     - source: 000_52410bb239ef2d82.txt
 #       locator: 容器与虚拟机的区别 — 资源隔离
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.multi_tenant
 	not input.tenants_trusted
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -46,9 +44,9 @@ reasons contains r if {
 #       locator: 因此,我们需要根据不同的应用场景和需求
 #     - source: 001_12de2612dfdf4b91.txt
 #       locator: Docker通常用于隔离不同的应用
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	_single_organisation
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -64,9 +62,9 @@ reasons contains r if {
 #   citations:
 #     - source: 003_681de61063999d7b.txt
 #       locator: But virtual machine technology also has its advantages
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.untrusted_code
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -84,9 +82,9 @@ reasons contains r if {
 #       locator: "Security: docker's security is also weaker"
 #     - source: 001_12de2612dfdf4b91.txt
 #       locator: 有几个方法可以摆脱容器的束缚
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.requires_root
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -102,9 +100,9 @@ reasons contains r if {
 #       locator: 不要以root运行应用程序
 #     - source: 003_681de61063999d7b.txt
 #       locator: "Security: docker's security is also weaker"
-warnings contains w if {
+warnings[w.custom.id] := w if {
 	input.requires_root
-	w := lib.warning(rego.metadata.rule())
+	w := rego.metadata.rule()
 }
 
 # METADATA
@@ -122,9 +120,9 @@ warnings contains w if {
 #       locator: 容器与虚拟机的区别 — 资源隔离
 #     - source: 003_681de61063999d7b.txt
 #       locator: Compared to a virtual machine, docker is less isolated
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.isolation in {"strict", "hardware"}
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -143,9 +141,9 @@ reasons contains r if {
 #       locator: "Security: docker's security is also weaker"
 #     - source: 000_52410bb239ef2d82.txt
 #       locator: 容器与虚拟机的区别 — 实现方式
-constraints contains c if {
+constraints[c.custom.id] := c if {
 	input.isolation == "hardware"
-	c := lib.constraint(rego.metadata.rule())
+	c := rego.metadata.rule()
 }
 
 # METADATA
@@ -164,11 +162,11 @@ constraints contains c if {
 #       locator: 如果容器内的进程中想尝试做一些恶意的事情,比如打开端口31337后门服务
 #     - source: 000_52410bb239ef2d82.txt
 #       locator: 推荐文章 — 你的镜像安全吗?
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	_single_organisation
 	input.isolation == "standard"
 	input.architecture in {"microservices", "batch"}
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 _single_organisation if not input.multi_tenant

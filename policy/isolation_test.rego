@@ -4,6 +4,7 @@
 package advise.factors.isolation_test
 
 import data.advise.factors.isolation
+import data.advise.lib
 import data.advise.lib_test
 
 _untrusted_tenants := {
@@ -204,99 +205,99 @@ _rules(set) := {x.rule | some x in set}
 
 test_base_input_is_one_organisation_only if {
 	inp := lib_test.base_input
-	isolation.reasons == {_single_organisation} with input as inp
-	count(isolation.constraints) == 0 with input as inp
-	count(isolation.warnings) == 0 with input as inp
+	lib.present(isolation.reasons) == {_single_organisation} with input as inp
+	count(lib.present(isolation.constraints)) == 0 with input as inp
+	count(lib.present(isolation.warnings)) == 0 with input as inp
 }
 
 test_untrusted_tenants_fires if {
-	isolation.reasons == {_untrusted_tenants} with input as _with(_untrusted_multi_tenant)
+	lib.present(isolation.reasons) == {_untrusted_tenants} with input as _with(_untrusted_multi_tenant)
 }
 
 test_untrusted_tenants_not_when_tenants_trust_each_other if {
-	isolation.reasons == {_single_organisation} with input as _with({"multi_tenant": true, "tenants_trusted": true})
+	lib.present(isolation.reasons) == {_single_organisation} with input as _with({"multi_tenant": true, "tenants_trusted": true})
 }
 
 test_untrusted_tenants_not_for_a_single_tenant if {
-	rs := isolation.reasons with input as _with({"multi_tenant": false})
+	rs := lib.present(isolation.reasons) with input as _with({"multi_tenant": false})
 	not "isolation.untrusted_tenants" in _rules(rs)
 }
 
 test_single_organisation_fires_for_a_single_tenant if {
-	_single_organisation in isolation.reasons with input as _with({"multi_tenant": false})
+	_single_organisation in lib.present(isolation.reasons) with input as _with({"multi_tenant": false})
 }
 
 test_single_organisation_fires_for_trusted_tenants if {
-	_single_organisation in isolation.reasons with input as _with({"multi_tenant": true, "tenants_trusted": true})
+	_single_organisation in lib.present(isolation.reasons) with input as _with({"multi_tenant": true, "tenants_trusted": true})
 }
 
 test_single_organisation_not_for_untrusted_tenants if {
-	rs := isolation.reasons with input as _with(_untrusted_multi_tenant)
+	rs := lib.present(isolation.reasons) with input as _with(_untrusted_multi_tenant)
 	not "isolation.single_organisation" in _rules(rs)
 }
 
 test_untrusted_code_fires if {
-	isolation.reasons == {_single_organisation, _untrusted_code} with input as _with({"untrusted_code": true})
+	lib.present(isolation.reasons) == {_single_organisation, _untrusted_code} with input as _with({"untrusted_code": true})
 }
 
 test_untrusted_code_not_without_it if {
-	rs := isolation.reasons with input as _with({"untrusted_code": false})
+	rs := lib.present(isolation.reasons) with input as _with({"untrusted_code": false})
 	not "isolation.untrusted_code" in _rules(rs)
 }
 
 test_requires_root_fires_reason_and_warning if {
 	inp := _with({"requires_root": true})
-	isolation.reasons == {_single_organisation, _requires_root} with input as inp
-	isolation.warnings == {_no_root_in_containers} with input as inp
+	lib.present(isolation.reasons) == {_single_organisation, _requires_root} with input as inp
+	lib.present(isolation.warnings) == {_no_root_in_containers} with input as inp
 }
 
 test_requires_root_not_without_it if {
 	inp := _with({"requires_root": false})
-	rs := isolation.reasons with input as inp
+	rs := lib.present(isolation.reasons) with input as inp
 	not "isolation.requires_root" in _rules(rs)
-	count(isolation.warnings) == 0 with input as inp
+	count(lib.present(isolation.warnings)) == 0 with input as inp
 }
 
 test_strict_fires_for_strict if {
 	inp := _with({"isolation": "strict"})
-	isolation.reasons == {_single_organisation, _strict} with input as inp
-	count(isolation.constraints) == 0 with input as inp
+	lib.present(isolation.reasons) == {_single_organisation, _strict} with input as inp
+	count(lib.present(isolation.constraints)) == 0 with input as inp
 }
 
 test_strict_and_hardware_fire_for_hardware if {
 	inp := _with({"isolation": "hardware"})
-	isolation.reasons == {_single_organisation, _strict} with input as inp
-	isolation.constraints == {_hardware} with input as inp
+	lib.present(isolation.reasons) == {_single_organisation, _strict} with input as inp
+	lib.present(isolation.constraints) == {_hardware} with input as inp
 }
 
 test_strict_and_hardware_not_for_standard if {
 	inp := _with({"isolation": "standard"})
-	rs := isolation.reasons with input as inp
+	rs := lib.present(isolation.reasons) with input as inp
 	not "isolation.strict" in _rules(rs)
-	count(isolation.constraints) == 0 with input as inp
+	count(lib.present(isolation.constraints)) == 0 with input as inp
 }
 
 test_component_namespaces_fires_for_microservices if {
-	isolation.reasons == {_single_organisation, _component_namespaces} with input as _with({"architecture": "microservices"})
+	lib.present(isolation.reasons) == {_single_organisation, _component_namespaces} with input as _with({"architecture": "microservices"})
 }
 
 test_component_namespaces_fires_for_batch if {
-	isolation.reasons == {_single_organisation, _component_namespaces} with input as _with({"architecture": "batch"})
+	lib.present(isolation.reasons) == {_single_organisation, _component_namespaces} with input as _with({"architecture": "batch"})
 }
 
 test_component_namespaces_fires_for_trusted_tenants if {
 	inp := _with({"multi_tenant": true, "tenants_trusted": true, "architecture": "microservices"})
-	isolation.reasons == {_single_organisation, _component_namespaces} with input as inp
+	lib.present(isolation.reasons) == {_single_organisation, _component_namespaces} with input as inp
 }
 
 test_component_namespaces_not_for_a_monolith if {
-	isolation.reasons == {_single_organisation} with input as _with({"architecture": "monolith"})
+	lib.present(isolation.reasons) == {_single_organisation} with input as _with({"architecture": "monolith"})
 }
 
 test_component_namespaces_not_with_strict_isolation if {
-	isolation.reasons == {_single_organisation, _strict} with input as _with({"architecture": "microservices", "isolation": "strict"})
+	lib.present(isolation.reasons) == {_single_organisation, _strict} with input as _with({"architecture": "microservices", "isolation": "strict"})
 }
 
 test_component_namespaces_not_for_untrusted_tenants if {
-	isolation.reasons == {_untrusted_tenants} with input as _with(object.union(_untrusted_multi_tenant, {"architecture": "microservices"}))
+	lib.present(isolation.reasons) == {_untrusted_tenants} with input as _with(object.union(_untrusted_multi_tenant, {"architecture": "microservices"}))
 }

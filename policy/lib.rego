@@ -1,11 +1,29 @@
 # METADATA
 # title: Rule library
 # description: |
-#   Builds reasons, constraints and warnings from a rule's own METADATA, so that a
-#   rule's title, summary, weight and citations live in its annotation and nowhere else.
+#   How a fired rule reads in an answer. A factor rule contributes its own METADATA
+#   annotation (rego.metadata.rule()) to the findings, so its title, summary, weight
+#   and citations live in the annotation and nowhere else; the decision reads weights,
+#   sides and exclusions from those annotations and names the fired rules by id. The
+#   builders below turn an annotation into the reason, constraint or warning an answer
+#   shows. The engine does the same in Go from the compiled annotations, because
+#   building these objects in Rego cost about 25 µs per fired rule on every evaluation,
+#   what-if variations included; the Go tests check that it presents every rule
+#   exactly as these builders do, and the Rego tests read findings through present.
 package advise.lib
 
 import data.advise.sources
+
+# METADATA
+# title: Present
+# description: The answer's view of a set of fired rules' annotations, each built by its kind.
+present(fired) := {_presented(m) | some m in fired}
+
+_presented(m) := reason(m) if {
+	m.custom.kind == "reason"
+} else := constraint(m) if {
+	m.custom.kind == "constraint"
+} else := warning(m)
 
 # METADATA
 # title: Reason

@@ -130,3 +130,17 @@ test_cite_drops_a_source_missing_from_the_catalog if {
 		{"source": "000_52410bb239ef2d82.txt", "locator": "总结"},
 	]}}) == [{"source": "000_52410bb239ef2d82.txt", "title": "容器与虚拟机的区别与关系", "locator": "总结"}]
 }
+
+test_present_builds_each_annotation_by_its_kind if {
+	constraint_meta := object.union(_meta, {"custom": {"id": "pkg.constraint", "kind": "constraint"}})
+	warning_meta := object.union(_meta, {"custom": {"id": "pkg.warning", "kind": "warning"}})
+	lib.present({_meta, constraint_meta, warning_meta}) == {
+		lib.reason(_meta),
+		lib.constraint(constraint_meta),
+		lib.warning(warning_meta),
+	}
+}
+
+test_present_of_nothing_is_empty if {
+	lib.present(set()) == set()
+}

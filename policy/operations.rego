@@ -3,8 +3,6 @@
 # description: Availability, management, orchestration and the skills of the team that runs the workload.
 package advise.factors.operations
 
-import data.advise.lib
-
 # METADATA
 # title: Live migration without restart
 # description: Moving a running workload between hosts without stopping it is a basic hypervisor feature; containers reach availability by redeploying quickly, which means a restart.
@@ -21,9 +19,9 @@ import data.advise.lib
 #       locator: High availability and recoverability
 #     - source: 002_687a735013d0ae0c.txt
 #       locator: Hypervisor是一种运行在物理服务器和操作系统之间的中间软件层
-constraints contains c if {
+constraints[c.custom.id] := c if {
 	input.live_migration
-	c := lib.constraint(rego.metadata.rule())
+	c := rego.metadata.rule()
 }
 
 # METADATA
@@ -38,9 +36,9 @@ constraints contains c if {
 #   citations:
 #     - source: 003_681de61063999d7b.txt
 #       locator: High availability and recoverability
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.availability_target >= 99.99
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -55,9 +53,9 @@ reasons contains r if {
 #   citations:
 #     - source: 003_681de61063999d7b.txt
 #       locator: Manageability
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.central_management
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -74,9 +72,9 @@ reasons contains r if {
 #       locator: 容器的缺点 — 1. 复杂性增加
 #     - source: 000_52410bb239ef2d82.txt
 #       locator: 容器与虚拟机的关系 — 虚拟机内运行容器编排工具
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.orchestrator != "none"
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -92,10 +90,10 @@ reasons contains r if {
 #       locator: 容器的缺点 — 1. 复杂性增加
 #     - source: 000_52410bb239ef2d82.txt
 #       locator: 容器与虚拟机的关系 — 虚拟机内运行容器编排工具
-warnings contains w if {
+warnings[w.custom.id] := w if {
 	input.orchestrator == "none"
 	_many_containers
-	w := lib.warning(rego.metadata.rule())
+	w := rego.metadata.rule()
 }
 
 # METADATA
@@ -110,9 +108,9 @@ warnings contains w if {
 #   citations:
 #     - source: 002_687a735013d0ae0c.txt
 #       locator: 容器的缺点 — 3. 不成熟
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.team_container_experience == "none"
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -126,9 +124,9 @@ reasons contains r if {
 #   citations:
 #     - source: 002_687a735013d0ae0c.txt
 #       locator: 容器的缺点 — 3. 不成熟
-warnings contains w if {
+warnings[w.custom.id] := w if {
 	input.team_container_experience == "none"
-	w := lib.warning(rego.metadata.rule())
+	w := rego.metadata.rule()
 }
 
 # METADATA
@@ -145,9 +143,9 @@ warnings contains w if {
 #       locator: 应用容器 — 应用程序容器旨在作为单个进程进行打包和运行服务
 #     - source: 002_687a735013d0ae0c.txt
 #       locator: 操作系统容器
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.full_os
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -161,9 +159,9 @@ reasons contains r if {
 #   citations:
 #     - source: 002_687a735013d0ae0c.txt
 #       locator: 操作系统容器
-warnings contains w if {
+warnings[w.custom.id] := w if {
 	input.full_os
-	w := lib.warning(rego.metadata.rule())
+	w := rego.metadata.rule()
 }
 
 _many_containers if input.architecture == "microservices"

@@ -4,6 +4,7 @@
 package advise.factors.operations_test
 
 import data.advise.factors.operations
+import data.advise.lib
 import data.advise.lib_test
 
 _live_migration := {
@@ -177,26 +178,26 @@ _use_os_containers := {
 _with(overrides) := object.union(lib_test.base_input, overrides)
 
 _reasons_for(overrides) := rs if {
-	rs := operations.reasons with input as _with(overrides)
+	rs := lib.present(operations.reasons) with input as _with(overrides)
 }
 
 _warnings_for(overrides) := ws if {
-	ws := operations.warnings with input as _with(overrides)
+	ws := lib.present(operations.warnings) with input as _with(overrides)
 }
 
 test_base_input_fires_nothing if {
 	inp := lib_test.base_input
-	count(operations.reasons) == 0 with input as inp
-	count(operations.constraints) == 0 with input as inp
-	count(operations.warnings) == 0 with input as inp
+	count(lib.present(operations.reasons)) == 0 with input as inp
+	count(lib.present(operations.constraints)) == 0 with input as inp
+	count(lib.present(operations.warnings)) == 0 with input as inp
 }
 
 test_live_migration_fires if {
-	operations.constraints == {_live_migration} with input as _with({"live_migration": true})
+	lib.present(operations.constraints) == {_live_migration} with input as _with({"live_migration": true})
 }
 
 test_live_migration_not_without_it if {
-	count(operations.constraints) == 0 with input as _with({"live_migration": false})
+	count(lib.present(operations.constraints)) == 0 with input as _with({"live_migration": false})
 }
 
 test_very_high_availability_fires_at_99_99 if {
@@ -307,5 +308,5 @@ test_all_operations_rules_together if {
 	}
 	_reasons_for(inp) == {_very_high_availability, _central_management, _team_without_container_experience, _full_os}
 	_warnings_for(inp) == {_no_orchestrator, _container_skills_scarce, _use_os_containers}
-	operations.constraints == {_live_migration} with input as _with(inp)
+	lib.present(operations.constraints) == {_live_migration} with input as _with(inp)
 }

@@ -3,8 +3,6 @@
 # description: What the workload needs from the operating system and kernel of the hosts.
 package advise.factors.platform
 
-import data.advise.lib
-
 # METADATA
 # title: Guest OS differs from the host OS
 # description: Containers share the host's kernel, so a workload that needs another operating system than its hosts run can only be hosted in a virtual machine.
@@ -23,9 +21,9 @@ import data.advise.lib
 #       locator: But virtual machine technology also has its advantages
 #     - source: 002_687a735013d0ae0c.txt
 #       locator: 操作系统容器 — 如上所述,容器共享宿主机的内核
-constraints contains c if {
+constraints[c.custom.id] := c if {
 	_guest_os != input.host_os
-	c := lib.constraint(rego.metadata.rule())
+	c := rego.metadata.rule()
 }
 
 # METADATA
@@ -43,9 +41,9 @@ constraints contains c if {
 #       locator: 容器与虚拟机的区别 — 实现方式；系统支持和兼容性
 #     - source: 003_681de61063999d7b.txt
 #       locator: The container contains the application and all of its dependent packages
-constraints contains c if {
+constraints[c.custom.id] := c if {
 	input.custom_kernel
-	c := lib.constraint(rego.metadata.rule())
+	c := rego.metadata.rule()
 }
 
 # METADATA
@@ -60,10 +58,10 @@ constraints contains c if {
 #   citations:
 #     - source: 002_687a735013d0ae0c.txt
 #       locator: 容器的缺点 — 2. 原生 Linux 支持
-reasons contains r if {
+reasons[r.custom.id] := r if {
 	input.needs_windows
 	input.host_os == "windows"
-	r := lib.reason(rego.metadata.rule())
+	r := rego.metadata.rule()
 }
 
 # METADATA
@@ -77,10 +75,10 @@ reasons contains r if {
 #   citations:
 #     - source: 002_687a735013d0ae0c.txt
 #       locator: 容器的缺点 — 2. 原生 Linux 支持
-warnings contains w if {
+warnings[w.custom.id] := w if {
 	input.needs_windows
 	input.host_os == "windows"
-	w := lib.warning(rego.metadata.rule())
+	w := rego.metadata.rule()
 }
 
 _guest_os := "windows" if input.needs_windows

@@ -4,6 +4,7 @@
 package advise.factors.platform_test
 
 import data.advise.factors.platform
+import data.advise.lib
 import data.advise.lib_test
 
 _guest_os_differs := {
@@ -93,66 +94,66 @@ _with(overrides) := object.union(lib_test.base_input, overrides)
 
 test_base_input_fires_nothing if {
 	inp := lib_test.base_input
-	count(platform.constraints) == 0 with input as inp
-	count(platform.reasons) == 0 with input as inp
-	count(platform.warnings) == 0 with input as inp
+	count(lib.present(platform.constraints)) == 0 with input as inp
+	count(lib.present(platform.reasons)) == 0 with input as inp
+	count(lib.present(platform.warnings)) == 0 with input as inp
 }
 
 test_guest_os_differs_windows_on_linux_hosts if {
-	platform.constraints == {_guest_os_differs} with input as _with({"needs_windows": true})
+	lib.present(platform.constraints) == {_guest_os_differs} with input as _with({"needs_windows": true})
 }
 
 test_guest_os_differs_linux_workload_on_windows_hosts if {
-	platform.constraints == {_guest_os_differs} with input as _with({"host_os": "windows"})
+	lib.present(platform.constraints) == {_guest_os_differs} with input as _with({"host_os": "windows"})
 }
 
 test_guest_os_differs_not_for_windows_on_windows_hosts if {
-	count(platform.constraints) == 0 with input as _with({"needs_windows": true, "host_os": "windows"})
+	count(lib.present(platform.constraints)) == 0 with input as _with({"needs_windows": true, "host_os": "windows"})
 }
 
 test_guest_os_differs_not_for_linux_on_linux_hosts if {
-	count(platform.constraints) == 0 with input as _with({"needs_windows": false, "host_os": "linux"})
+	count(lib.present(platform.constraints)) == 0 with input as _with({"needs_windows": false, "host_os": "linux"})
 }
 
 test_guest_os_differs_gives_no_reason_or_warning if {
 	inp := _with({"needs_windows": true})
-	count(platform.reasons) == 0 with input as inp
-	count(platform.warnings) == 0 with input as inp
+	count(lib.present(platform.reasons)) == 0 with input as inp
+	count(lib.present(platform.warnings)) == 0 with input as inp
 }
 
 test_custom_kernel_fires if {
-	platform.constraints == {_custom_kernel} with input as _with({"custom_kernel": true})
+	lib.present(platform.constraints) == {_custom_kernel} with input as _with({"custom_kernel": true})
 }
 
 test_custom_kernel_not_without_it if {
-	count(platform.constraints) == 0 with input as _with({"custom_kernel": false})
+	count(lib.present(platform.constraints)) == 0 with input as _with({"custom_kernel": false})
 }
 
 test_custom_kernel_with_other_os_gives_both_constraints if {
 	inp := _with({"custom_kernel": true, "needs_windows": true})
-	platform.constraints == {_custom_kernel, _guest_os_differs} with input as inp
+	lib.present(platform.constraints) == {_custom_kernel, _guest_os_differs} with input as inp
 }
 
 test_windows_containers_awkward_fires_windows_on_windows if {
-	platform.reasons == {_windows_containers_awkward} with input as _with({"needs_windows": true, "host_os": "windows"})
+	lib.present(platform.reasons) == {_windows_containers_awkward} with input as _with({"needs_windows": true, "host_os": "windows"})
 }
 
 test_windows_containers_awkward_not_for_windows_on_linux_hosts if {
-	count(platform.reasons) == 0 with input as _with({"needs_windows": true, "host_os": "linux"})
+	count(lib.present(platform.reasons)) == 0 with input as _with({"needs_windows": true, "host_os": "linux"})
 }
 
 test_windows_containers_awkward_not_for_linux_on_windows_hosts if {
-	count(platform.reasons) == 0 with input as _with({"needs_windows": false, "host_os": "windows"})
+	count(lib.present(platform.reasons)) == 0 with input as _with({"needs_windows": false, "host_os": "windows"})
 }
 
 test_windows_container_tooling_fires_windows_on_windows if {
-	platform.warnings == {_windows_container_tooling} with input as _with({"needs_windows": true, "host_os": "windows"})
+	lib.present(platform.warnings) == {_windows_container_tooling} with input as _with({"needs_windows": true, "host_os": "windows"})
 }
 
 test_windows_container_tooling_not_for_windows_on_linux_hosts if {
-	count(platform.warnings) == 0 with input as _with({"needs_windows": true, "host_os": "linux"})
+	count(lib.present(platform.warnings)) == 0 with input as _with({"needs_windows": true, "host_os": "linux"})
 }
 
 test_windows_container_tooling_not_for_linux_on_windows_hosts if {
-	count(platform.warnings) == 0 with input as _with({"needs_windows": false, "host_os": "windows"})
+	count(lib.present(platform.warnings)) == 0 with input as _with({"needs_windows": false, "host_os": "windows"})
 }
