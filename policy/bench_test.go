@@ -79,25 +79,33 @@ func BenchmarkAdvise(b *testing.B) {
 }
 
 // BenchmarkInProcess is what POST /advise does without HTTP: decode and
-// validate the body, advise, and encode the answer as JSON.
+// validate the body, advise, and encode the answer as JSON; "only" leaves out
+// what_if and ask_next, "explained" is the answer the service gives.
 func BenchmarkInProcess(b *testing.B) {
 	e, cases := benchCases(b)
 	val := api.NewValidator()
 	ctx := context.Background()
-	for _, c := range cases {
-		b.Run(c.name, func(b *testing.B) {
-			corpus.Run(b, len(c.bodies), func(i int) error {
-				req, err := val.Parse(c.bodies[i])
-				if err != nil {
+	kinds := map[string]func(context.Context, *api.Request, policy.Lang) (api.Answer, error){
+		"only":      e.AdviseOnly,
+		"explained": e.Advise,
+	}
+	for _, kind := range []string{"only", "explained"} {
+		advise := kinds[kind]
+		for _, c := range cases {
+			b.Run(kind+"/"+c.name, func(b *testing.B) {
+				corpus.Run(b, len(c.bodies), func(i int) error {
+					req, err := val.Parse(c.bodies[i])
+					if err != nil {
+						return err
+					}
+					ans, err := advise(ctx, &req, policy.English)
+					if err != nil {
+						return err
+					}
+					_, err = json.Marshal(&ans)
 					return err
-				}
-				ans, err := e.Advise(ctx, &req, policy.English)
-				if err != nil {
-					return err
-				}
-				_, err = json.Marshal(&ans)
-				return err
+				})
 			})
-		})
+		}
 	}
 }

@@ -11,10 +11,12 @@ import (
 	"net/http/httptest"
 	"net/url"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/placement-advisor/advise/api"
+	"github.com/placement-advisor/advise/policy"
 	"github.com/placement-advisor/advise/server"
 )
 
@@ -26,6 +28,7 @@ func saturated(t *testing.T, opts server.Options) *httptest.Server {
 	if opts.MaxInFlight == 0 {
 		opts.MaxInFlight = 2
 	}
+	opts.MaxEvaluating = opts.MaxInFlight // every held request is inside the engine
 	entered := make(chan struct{}, opts.MaxInFlight)
 	release := make(chan struct{})
 	held := stubAdvisor{Engine: engine, advise: func(ctx context.Context) (api.Answer, error) {
@@ -329,4 +332,70 @@ func TestBodyReadTimeout(t *testing.T) {
 	}
 	resp.Request = &http.Request{URL: &url.URL{Path: "/advise"}}
 	checkProblem(t, resp, body, http.StatusRequestTimeout, "request-timeout")
+}
+
+// TestEvaluationsWaitInLine admits more requests than evaluations may run at
+// once: the request beyond MaxEvaluating waits for the running one and is
+// answered once it ends, instead of competing with it for the CPU; a request
+// whose deadline passes while it waits gets evaluation-timeout.
+func TestEvaluationsWaitInLine(t *testing.T) {
+	entered := make(chan struct{}, 4)
+	release := make(chan struct{})
+	var calls atomic.Int32
+	held := stubAdvisor{Engine: engine, advise: func(ctx context.Context) (api.Answer, error) {
+		if calls.Add(1) == 1 {
+			entered <- struct{}{}
+			<-release
+		}
+		multiTenant := true
+		return engine.Advise(ctx, &api.Request{MultiTenant: &multiTenant}, policy.English)
+	}}
+	srv := start(t, held, server.Options{MaxEvaluating: 1, MaxInFlight: 8, EvalTimeout: time.Hour})
+	first := make(chan int, 1)
+	go func() {
+		resp, _ := postJSON(`{"multi_tenant":true}`).do(t, srv)
+		first <- resp.StatusCode
+	}()
+	<-entered
+	second := make(chan int, 1)
+	go func() {
+		resp, _ := postJSON(`{"multi_tenant":true}`).do(t, srv)
+		second <- resp.StatusCode
+	}()
+	select {
+	case code := <-second:
+		t.Fatalf("the second request was answered %d while the only evaluation slot was taken", code)
+	case <-time.After(100 * time.Millisecond): // it waits; a guard, not a timing assertion
+	}
+	close(release)
+	if code := <-first; code != http.StatusOK {
+		t.Errorf("first request: %d", code)
+	}
+	if code := <-second; code != http.StatusOK {
+		t.Errorf("second request, after waiting: %d", code)
+	}
+
+	// A deadline that passes in line is an evaluation timeout.
+	busyEntered := make(chan struct{}, 1)
+	hold := make(chan struct{})
+	busy := stubAdvisor{Engine: engine, advise: func(ctx context.Context) (api.Answer, error) {
+		busyEntered <- struct{}{}
+		<-hold
+		return api.Answer{}, fmt.Errorf("evaluate: %w", context.Canceled)
+	}}
+	slow := start(t, busy, server.Options{MaxEvaluating: 1, MaxInFlight: 8, EvalTimeout: 50 * time.Millisecond})
+	heldDone := make(chan struct{})
+	t.Cleanup(func() { // before the server closes, which waits for the held handler
+		close(hold)
+		<-heldDone
+	})
+	go func() {
+		defer close(heldDone)
+		if resp, err := http.Post(slow.URL+"/advise", "application/json", strings.NewReader(`{"multi_tenant":true}`)); err == nil {
+			resp.Body.Close()
+		}
+	}()
+	<-busyEntered
+	resp, body := postJSON(`{"multi_tenant":true}`).do(t, slow)
+	checkProblem(t, resp, body, http.StatusServiceUnavailable, "evaluation-timeout")
 }

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"io"
@@ -58,7 +59,13 @@ func (h *handlers) advise(c echo.Context) error {
 	started := time.Now()
 	// The request's context carries the evaluation deadline (see routes), so
 	// a slow evaluation is cancelled and a caller who hangs up stops it.
-	answer, err := h.advisor.Advise(r.Context(), &req, lang)
+	if err := h.waitToEvaluate(r.Context()); err != nil {
+		return err
+	}
+	answer, err := func() (api.Answer, error) {
+		defer func() { <-h.evaluating }() // given back even if the engine panics
+		return h.advisor.Advise(r.Context(), &req, lang)
+	}()
 	if err != nil {
 		return fmt.Errorf("advise: %w", err)
 	}
@@ -85,7 +92,13 @@ func (h *handlers) adviseBatch(c echo.Context) error {
 	for i, it := range items {
 		bodies[i] = it
 	}
-	portfolio, err := h.advisor.AdvisePortfolio(r.Context(), bodies, lang)
+	if err := h.waitToEvaluate(r.Context()); err != nil {
+		return err
+	}
+	portfolio, err := func() (api.Portfolio, error) {
+		defer func() { <-h.evaluating }()
+		return h.advisor.AdvisePortfolio(r.Context(), bodies, lang)
+	}()
 	if err != nil {
 		return fmt.Errorf("advise batch: %w", err)
 	}
@@ -304,4 +317,22 @@ func (h *handlers) rules(c echo.Context) error {
 
 func (h *handlers) openAPI(c echo.Context) error {
 	return c.Blob(http.StatusOK, MIMEYAML, advise.OpenAPI)
+}
+
+// waitToEvaluate takes an evaluation slot, waiting in line for one while the
+// request's context allows; the caller gives it back when its evaluation ends.
+// Time spent waiting counts against the evaluation deadline, so a request
+// that waited too long is answered evaluation-timeout like a slow one.
+func (h *handlers) waitToEvaluate(ctx context.Context) error {
+	select {
+	case h.evaluating <- struct{}{}: // a free slot is taken at once, whatever the context
+		return nil
+	default:
+	}
+	select {
+	case h.evaluating <- struct{}{}:
+		return nil
+	case <-ctx.Done():
+		return fmt.Errorf("wait to evaluate: %w", ctx.Err())
+	}
 }

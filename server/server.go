@@ -8,6 +8,7 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"runtime"
 	"sync/atomic"
 	"time"
 
@@ -62,6 +63,12 @@ type Options struct {
 	// MaxInFlight caps the requests handled at once; the rest get a 503
 	// overloaded problem with Retry-After. Zero means DefaultMaxInFlight().
 	MaxInFlight int
+	// MaxEvaluating caps the rule evaluations running at once; admitted
+	// requests beyond it wait, first come first served, for one to finish.
+	// Evaluation is CPU-bound, so running more at once than there are CPUs
+	// only slows every one of them down: under a full house the unlucky ones
+	// would miss their deadline while others finish. Zero means GOMAXPROCS.
+	MaxEvaluating int
 	// Token, when set, is the bearer token every endpoint but /healthz and
 	// /readyz requires.
 	Token string
@@ -99,6 +106,9 @@ func (o Options) withDefaults() Options {
 	if o.MaxInFlight <= 0 {
 		o.MaxInFlight = DefaultMaxInFlight()
 	}
+	if o.MaxEvaluating <= 0 {
+		o.MaxEvaluating = runtime.GOMAXPROCS(0)
+	}
 	if o.Logger == nil {
 		o.Logger = slog.New(slog.NewTextHandler(io.Discard, nil))
 	}
@@ -113,6 +123,9 @@ type handlers struct {
 	opts      Options
 	// draining turns /readyz to 503 once shutdown has begun.
 	draining atomic.Bool
+	// evaluating holds one token per evaluation running (MaxEvaluating). A
+	// channel queues its waiting senders in order, so waiting is fair.
+	evaluating chan struct{}
 }
 
 // New builds the echo instance serving the advisor's API.
@@ -124,7 +137,7 @@ func New(advisor Advisor, opts Options) *echo.Echo {
 // build is New, also returning the handlers so Serve can mark them draining.
 func build(advisor Advisor, opts Options) (*echo.Echo, *handlers) {
 	opts = opts.withDefaults()
-	h := &handlers{advisor: advisor, validator: api.NewValidator(), opts: opts}
+	h := &handlers{advisor: advisor, validator: api.NewValidator(), opts: opts, evaluating: make(chan struct{}, opts.MaxEvaluating)}
 
 	e := echo.New()
 	e.HideBanner = true

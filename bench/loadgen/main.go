@@ -2,6 +2,11 @@
 // ceiling handler) over loopback with a varied workload mix for a bounded time
 // and reports throughput, latency percentiles, errors and the target's memory.
 // It refuses any address that is not a loopback address.
+//
+// Two helper modes serve the scripts in bench/: -wait-ready polls a target
+// that is starting until it gives its first 200 answer and prints how long
+// that took (from -since, when the target's start time is given), and
+// -free-port prints a loopback port nothing listens on.
 package main
 
 import (
@@ -55,14 +60,25 @@ type Result struct {
 func run(ctx context.Context, args []string, stdout io.Writer) error {
 	fs := flag.NewFlagSet("loadgen", flag.ContinueOnError)
 	target := fs.String("url", "http://127.0.0.1:8080/advise", "URL to POST workloads to (loopback only)")
-	mode := fs.String("mode", "advise", "body shape: advise (a workload), opa (OPA REST: {\"input\": resolved workload})")
+	mode := fs.String("mode", "advise", "body shape: advise (a workload), opa (OPA REST: {\"input\": resolved workload}), get (a GET, no body)")
 	duration := fs.Duration("duration", 10*time.Second, "how long to send load")
 	conns := fs.Int("connections", 32, "concurrent connections")
 	corpus := fs.Int("corpus", 512, "distinct generated workloads to cycle through")
 	pid := fs.Int("pid", 0, "process id of the target, to read its resident memory")
 	label := fs.String("label", "", "name of the target in the report")
 	asJSON := fs.Bool("json", false, "print the result as JSON")
+	waitReady := fs.Duration("wait-ready", 0, "instead of sending load, poll -url until it answers 200 (for -mode opa, with a defined result), at most this long, and print the time it took")
+	since := fs.String("since", "", "with -wait-ready: the target's start time as Unix seconds with a fraction, as bash's $EPOCHREALTIME gives it; the time is counted from it")
+	freePort := fs.Bool("free-port", false, "print a free loopback TCP port and exit")
 	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	if *freePort {
+		port, err := pickFreePort(ctx)
+		if err != nil {
+			return err
+		}
+		_, err = fmt.Fprintln(stdout, port)
 		return err
 	}
 	u, err := url.Parse(*target)
@@ -71,6 +87,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	if err := loopbackOnly(u.Hostname()); err != nil {
 		return err
+	}
+	if *waitReady > 0 {
+		return waitUntilReady(ctx, stdout, u.String(), *mode, *since, *waitReady, *asJSON)
 	}
 	bodies, err := makeBodies(*mode, *corpus)
 	if err != nil {
@@ -109,7 +128,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 			for i := w; ctx.Err() == nil; i += *conns {
 				body := bodies[i%len(bodies)]
 				t0 := time.Now()
-				err := post(ctx, client, *target, body)
+				err := send(ctx, client, *target, body)
 				if ctx.Err() != nil {
 					break // the run ended mid-request; do not count it
 				}
@@ -157,25 +176,130 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	return nil
 }
 
-func post(ctx context.Context, client *http.Client, target string, body []byte) error {
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, target, bytes.NewReader(body))
+// send POSTs body to target, or GETs target when body is nil (-mode get),
+// and reads the whole answer.
+func send(ctx context.Context, client *http.Client, target string, body []byte) error {
+	return exchange(ctx, client, target, body, io.Discard)
+}
+
+// exchange is one request; the answer's body is copied to w. Any status but
+// 200 is an error.
+func exchange(ctx context.Context, client *http.Client, target string, body []byte, w io.Writer) error {
+	method, reader := http.MethodGet, io.Reader(nil)
+	if body != nil {
+		method, reader = http.MethodPost, bytes.NewReader(body)
+	}
+	req, err := http.NewRequestWithContext(ctx, method, target, reader)
 	if err != nil {
 		return err
 	}
-	req.Header.Set("Content-Type", "application/json")
+	if body != nil {
+		req.Header.Set("Content-Type", "application/json")
+	}
 	resp, err := client.Do(req)
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
 	// Read the whole answer: a load test that drops bodies measures less work.
-	if _, err := io.Copy(io.Discard, resp.Body); err != nil {
+	if _, err := io.Copy(w, resp.Body); err != nil {
 		return err
 	}
 	if resp.StatusCode != http.StatusOK {
 		return fmt.Errorf("status %d", resp.StatusCode)
 	}
 	return nil
+}
+
+// Ready is what -wait-ready reports.
+type Ready struct {
+	ReadyMs  float64 `json:"ready_ms"`
+	Attempts int     `json:"attempts"`
+}
+
+// waitUntilReady polls target with one real request until it is answered
+// 200, then prints how long it took: from since (the target's start) when
+// given, else from this call. Refused connections are retried after a
+// millisecond, so the figure is within about a millisecond of the truth. For
+// -mode opa the answer must also hold a result: OPA answers 200 with an empty
+// object when the rule is undefined, which is no answer.
+func waitUntilReady(ctx context.Context, stdout io.Writer, target, mode, since string, limit time.Duration, asJSON bool) error {
+	start := time.Now()
+	if since != "" {
+		t, err := parseEpoch(since)
+		if err != nil {
+			return err
+		}
+		start = t
+	}
+	bodies, err := makeBodies(mode, 1)
+	if err != nil {
+		return err
+	}
+	// No keep-alive: every attempt is a fresh connection, as the first
+	// request of a real client would be.
+	client := &http.Client{Timeout: limit, Transport: &http.Transport{DisableKeepAlives: true}}
+	ctx, cancel := context.WithTimeout(ctx, limit)
+	defer cancel()
+	var last error
+	for attempt := 1; ; attempt++ {
+		var answer bytes.Buffer
+		err := exchange(ctx, client, target, bodies[0], &answer)
+		if err == nil && mode == "opa" && !bytes.HasPrefix(bytes.TrimSpace(answer.Bytes()), []byte(`{"result"`)) {
+			err = fmt.Errorf("answer without a result: %.200s", answer.String())
+		}
+		if err == nil {
+			res := Ready{ReadyMs: float64(time.Since(start).Microseconds()) / 1000, Attempts: attempt}
+			if asJSON {
+				return json.NewEncoder(stdout).Encode(res)
+			}
+			_, err := fmt.Fprintf(stdout, "ready after %.1f ms (%d attempts)\n", res.ReadyMs, res.Attempts)
+			return err
+		}
+		last = err
+		select {
+		case <-ctx.Done():
+			return fmt.Errorf("wait for %s: not ready after %s: %w", target, limit, last)
+		case <-time.After(time.Millisecond):
+		}
+	}
+}
+
+// parseEpoch reads Unix seconds with an optional fraction, such as
+// "1700000000.123456" (bash's $EPOCHREALTIME; a comma is accepted as the
+// decimal mark too, as some locales print it).
+func parseEpoch(s string) (time.Time, error) {
+	secs, frac, _ := strings.Cut(strings.Replace(s, ",", ".", 1), ".")
+	sec, err := strconv.ParseInt(secs, 10, 64)
+	if err != nil {
+		return time.Time{}, fmt.Errorf("parse -since %q: %w", s, err)
+	}
+	var nsec int64
+	if frac != "" {
+		if len(frac) > 9 {
+			frac = frac[:9]
+		}
+		if nsec, err = strconv.ParseInt(frac+strings.Repeat("0", 9-len(frac)), 10, 64); err != nil {
+			return time.Time{}, fmt.Errorf("parse -since %q: %w", s, err)
+		}
+	}
+	return time.Unix(sec, nsec), nil
+}
+
+// pickFreePort asks the kernel for a free loopback port and releases it, for
+// a target that cannot report the port it bound itself (OPA). Another process
+// could take it in between; on a test machine that is unlikely enough.
+func pickFreePort(ctx context.Context) (int, error) {
+	var lc net.ListenConfig
+	ln, err := lc.Listen(ctx, "tcp", "127.0.0.1:0")
+	if err != nil {
+		return 0, fmt.Errorf("pick a free port: %w", err)
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	if err := ln.Close(); err != nil {
+		return 0, fmt.Errorf("pick a free port: %w", err)
+	}
+	return port, nil
 }
 
 // makeBodies builds a varied corpus so no cache could answer it from one body.
@@ -187,11 +311,14 @@ func makeBodies(mode string, n int) ([][]byte, error) {
 		var v any = req
 		switch mode {
 		case "advise":
+		case "get":
+			bodies = append(bodies, nil)
+			continue
 		case "opa":
 			w, _ := req.Resolve()
 			v = map[string]any{"input": w}
 		default:
-			return nil, fmt.Errorf("unknown mode %q: want advise or opa", mode)
+			return nil, fmt.Errorf("unknown mode %q: want advise, opa or get", mode)
 		}
 		b, err := json.Marshal(v)
 		if err != nil {
