@@ -357,30 +357,26 @@ func field(key string, v ast.Value) [2]*ast.Term {
 // result is the shape of data.advise.decision.answer: the decision, and the
 // fired rules by id.
 type result struct {
-	Recommendation string
-	HybridPattern  string
-	Confidence     float64
-	Scores         api.Scores
-	Reasons        []string
-	Constraints    []string
-	Warnings       []string
+	verdict
+	Scores      api.Scores
+	Reasons     []string
+	Constraints []string
+	Warnings    []string
 }
 
 // readResult reads the answer document as OPA hands it over. The document is
 // small (the decision and three lists of ids), so reading it field by field
 // costs less than a JSON round trip.
-func readResult(v any) (*result, error) {
-	m, ok := v.(map[string]any)
+func readResult(doc any) (*result, error) {
+	m, ok := doc.(map[string]any)
 	if !ok {
-		return nil, fmt.Errorf("answer is %T, not an object", v)
+		return nil, fmt.Errorf("answer is %T, not an object", doc)
 	}
-	var res result
-	var err error
-	res.Recommendation, _ = m["recommendation"].(string)
-	res.HybridPattern, _ = m["hybrid_pattern"].(string)
-	if res.Confidence, err = toFloat(m["confidence"]); err != nil {
-		return nil, fmt.Errorf("confidence: %w", err)
+	v, err := readVerdict(m)
+	if err != nil {
+		return nil, err
 	}
+	res := result{verdict: v}
 	scores, _ := m["scores"].(map[string]any)
 	for key, dst := range map[string]*float64{"vm": &res.Scores.VM, "container": &res.Scores.Container, "hybrid": &res.Scores.Hybrid} {
 		if *dst, err = toFloat(scores[key]); err != nil {

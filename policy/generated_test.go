@@ -234,36 +234,9 @@ func compareLanguages(t *testing.T, name string, en, zh api.Answer) {
 	if len(en.Reasons) != len(zh.Reasons) || len(en.Constraints) != len(zh.Constraints) || len(en.Warnings) != len(zh.Warnings) {
 		t.Fatalf("%s: English and Chinese answers list different findings", name)
 	}
-	for i := range en.Reasons {
-		a, b := en.Reasons[i], zh.Reasons[i]
-		if a.Summary == b.Summary {
-			t.Errorf("%s: %s has the same summary in both languages", name, a.Rule)
-		}
-		a.Summary, b.Summary = "", ""
-		if !reflect.DeepEqual(a, b) {
-			t.Errorf("%s: reason %d differs beyond its summary: %+v vs %+v", name, i, a, b)
-		}
-	}
-	for i := range en.Constraints {
-		a, b := en.Constraints[i], zh.Constraints[i]
-		if a.Summary == b.Summary {
-			t.Errorf("%s: %s has the same summary in both languages", name, a.Rule)
-		}
-		a.Summary, b.Summary = "", ""
-		if !reflect.DeepEqual(a, b) {
-			t.Errorf("%s: constraint %d differs beyond its summary: %+v vs %+v", name, i, a, b)
-		}
-	}
-	for i := range en.Warnings {
-		a, b := en.Warnings[i], zh.Warnings[i]
-		if a.Summary == b.Summary {
-			t.Errorf("%s: %s has the same summary in both languages", name, a.Rule)
-		}
-		a.Summary, b.Summary = "", ""
-		if !reflect.DeepEqual(a, b) {
-			t.Errorf("%s: warning %d differs beyond its summary: %+v vs %+v", name, i, a, b)
-		}
-	}
+	sameBeyondSummary(t, name, "reason", en.Reasons, zh.Reasons, func(r *api.Reason) (string, *string) { return r.Rule, &r.Summary })
+	sameBeyondSummary(t, name, "constraint", en.Constraints, zh.Constraints, func(c *api.Constraint) (string, *string) { return c.Rule, &c.Summary })
+	sameBeyondSummary(t, name, "warning", en.Warnings, zh.Warnings, func(w *api.Warning) (string, *string) { return w.Rule, &w.Summary })
 	if len(en.WhatIf) != len(zh.WhatIf) || len(en.AskNext) != len(zh.AskNext) {
 		t.Fatalf("%s: English and Chinese answers explain differently", name)
 	}
@@ -283,5 +256,24 @@ func compareLanguages(t *testing.T, name string, en, zh api.Answer) {
 	}
 	if !reflect.DeepEqual(en.Input, zh.Input) || !slices.Equal(en.Defaulted, zh.Defaulted) || en.Policy != zh.Policy {
 		t.Errorf("%s: input, defaulted or policy differ between languages", name)
+	}
+}
+
+// sameBeyondSummary checks that the English and Chinese lists of one kind of
+// finding hold the same findings in the same order, each with a summary of
+// its own language and nothing else different. The lists have equal lengths.
+func sameBeyondSummary[T any](t *testing.T, name, kind string, en, zh []T, parts func(*T) (rule string, summary *string)) {
+	t.Helper()
+	for i := range en {
+		a, b := en[i], zh[i]
+		rule, sa := parts(&a)
+		_, sb := parts(&b)
+		if *sa == *sb {
+			t.Errorf("%s: %s has the same summary in both languages", name, rule)
+		}
+		*sa, *sb = "", ""
+		if !reflect.DeepEqual(a, b) {
+			t.Errorf("%s: %s %d differs beyond its summary: %+v vs %+v", name, kind, i, a, b)
+		}
 	}
 }

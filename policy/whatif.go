@@ -104,11 +104,25 @@ func (e *Engine) vary(ctx context.Context, req *api.Request, changes ...api.Chan
 		return variation{}, false, fmt.Errorf("%w: %s is undefined", ErrEvaluation, verdictQuery)
 	}
 	m, _ := rs[0].Expressions[0].Value.(map[string]any)
-	v := verdict{}
+	v, err := readVerdict(m)
+	if err != nil {
+		return variation{}, false, fmt.Errorf("%w: variation: %v", ErrEvaluation, err)
+	}
+	return variation{changes: changes, verdict: v}, true, nil
+}
+
+// readVerdict reads the recommendation, pattern and confidence that both the
+// answer and the verdict documents carry.
+func readVerdict(m map[string]any) (verdict, error) {
+	var v verdict
 	v.Recommendation, _ = m["recommendation"].(string)
 	v.HybridPattern, _ = m["hybrid_pattern"].(string)
-	v.Confidence, _ = toFloat(m["confidence"])
-	return variation{changes: changes, verdict: v}, true, nil
+	c, err := toFloat(m["confidence"])
+	if err != nil {
+		return verdict{}, fmt.Errorf("confidence: %w", err)
+	}
+	v.Confidence = c
+	return v, nil
 }
 
 // pairFlips combines, two at a time, the single changes that left the answer

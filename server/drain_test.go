@@ -1,7 +1,6 @@
 package server_test
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"io"
@@ -12,8 +11,6 @@ import (
 	"sync/atomic"
 	"testing"
 	"time"
-
-	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/placement-advisor/advise/api"
 	"github.com/placement-advisor/advise/policy"
@@ -158,18 +155,7 @@ func checkReadyzDocumented(t *testing.T, resp *http.Response, body []byte) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	route, params, err := router.FindRoute(req)
-	if err != nil {
-		t.Fatal(err)
-	}
-	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
-	if err := openapi3filter.ValidateResponse(t.Context(), &openapi3filter.ResponseValidationInput{
-		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts},
-		Status:                 resp.StatusCode,
-		Header:                 resp.Header,
-		Body:                   io.NopCloser(bytes.NewReader(body)),
-		Options:                opts,
-	}); err != nil {
+	if err := checkConforms(t, router, req, resp, body); err != nil {
 		t.Errorf("the /readyz answer does not conform to openapi.yaml: %v\nbody: %s", err, body)
 	}
 }

@@ -3,7 +3,6 @@ package server_test
 import (
 	"bytes"
 	"encoding/json"
-	"io"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -11,8 +10,6 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"github.com/getkin/kin-openapi/openapi3filter"
 
 	"github.com/placement-advisor/advise/api"
 	"github.com/placement-advisor/advise/server"
@@ -76,18 +73,7 @@ func FuzzAdviseHandler(f *testing.F) {
 			}
 		}
 
-		route, params, err := router.FindRoute(req)
-		if err != nil {
-			t.Fatal(err)
-		}
-		opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
-		if err := openapi3filter.ValidateResponse(t.Context(), &openapi3filter.ResponseValidationInput{
-			RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts},
-			Status:                 resp.StatusCode,
-			Header:                 resp.Header,
-			Body:                   io.NopCloser(bytes.NewReader(rec.Body.Bytes())),
-			Options:                opts,
-		}); err != nil {
+		if err := checkConforms(t, router, req, resp, rec.Body.Bytes()); err != nil {
 			t.Fatalf("body %q: the %d response does not conform to openapi.yaml: %v\n%.1000s", body, resp.StatusCode, err, rec.Body.Bytes())
 		}
 	})

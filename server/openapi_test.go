@@ -200,6 +200,23 @@ func TestOpenAPIConformance(t *testing.T) {
 	}
 }
 
+// checkConforms validates the response to req against openapi.yaml.
+func checkConforms(t *testing.T, router routers.Router, req *http.Request, resp *http.Response, body []byte) error {
+	t.Helper()
+	route, params, err := router.FindRoute(req)
+	if err != nil {
+		return fmt.Errorf("find route: %w", err)
+	}
+	opts := &openapi3filter.Options{IncludeResponseStatus: true, MultiError: true}
+	return openapi3filter.ValidateResponse(t.Context(), &openapi3filter.ResponseValidationInput{
+		RequestValidationInput: &openapi3filter.RequestValidationInput{Request: req, PathParams: params, Route: route, Options: opts},
+		Status:                 resp.StatusCode,
+		Header:                 resp.Header,
+		Body:                   io.NopCloser(bytes.NewReader(body)),
+		Options:                opts,
+	})
+}
+
 // bearerPresent is the document's view of authentication: a request may
 // carry a bearer token, and whether one is needed is the server's setting.
 func bearerPresent(_ context.Context, in *openapi3filter.AuthenticationInput) error {
