@@ -67,16 +67,17 @@ func (val *Validator) Validate(req *Request) error {
 			fields = append(fields, FieldError{Field: fe.Field(), Rule: fe.Tag(), Message: message(fe)})
 		}
 	}
-	fields = append(fields, crossFieldErrors(req)...)
+	fields = append(fields, Contradictions(req)...)
 	if len(fields) == 0 {
 		return nil
 	}
 	return &ValidationError{Fields: fields}
 }
 
-// crossFieldErrors holds the rules that relate two fields. Each contradiction is
-// an error rather than a guess at what the caller meant.
-func crossFieldErrors(req *Request) []FieldError {
+// Contradictions lists the rules relating two fields that req breaks, the part
+// of Validate that a change of one valid value for another can break. Each
+// contradiction is an error rather than a guess at what the caller meant.
+func Contradictions(req *Request) []FieldError {
 	var out []FieldError
 	multiTenant := req.MultiTenant != nil && *req.MultiTenant
 	if req.TenantsTrusted != nil && *req.TenantsTrusted && req.MultiTenant != nil && !multiTenant {

@@ -40,6 +40,12 @@ var ErrEvaluation = errors.New("policy evaluation failed")
 // Engine evaluates workloads against a compiled, prepared rule set. It is safe
 // for concurrent use.
 type Engine struct {
+	// combiner combines fired rules in Go while the combination files are
+	// the text it was written from (see combinationDigest); factors are then
+	// evaluated one package at a time. Otherwise query and verdict evaluate
+	// advise.decision in Rego.
+	combiner  *combiner
+	factors   []*factorPackage
 	query     rego.PreparedEvalQuery
 	verdict   rego.PreparedEvalQuery
 	validator *api.Validator
@@ -83,7 +89,7 @@ func New(ctx context.Context) (*Engine, error) {
 // NewFromFS compiles and prepares the .rego files at the root of fsys, leaving
 // out tests. It fails with ErrPolicy when the rules do not parse or compile.
 func NewFromFS(ctx context.Context, fsys fs.FS) (*Engine, error) {
-	modules, digest, err := parseModules(fsys)
+	modules, texts, digest, err := parseModules(fsys)
 	if err != nil {
 		return nil, err
 	}
@@ -104,6 +110,12 @@ func NewFromFS(ctx context.Context, fsys fs.FS) (*Engine, error) {
 	for i := range e.rules {
 		e.byID[e.rules[i].ID] = &e.rules[i]
 	}
+	if e.combiner = newCombiner(texts, e.rules); e.combiner != nil {
+		if e.factors, err = factorPackages(ctx, compiler); err != nil {
+			return nil, err
+		}
+		return e, nil
+	}
 	e.query, err = rego.New(rego.Query(answerQuery), rego.Compiler(compiler)).PrepareForEval(ctx)
 	if err != nil {
 		return nil, fmt.Errorf("%w: prepare %s: %v", ErrPolicy, answerQuery, err)
@@ -116,35 +128,37 @@ func NewFromFS(ctx context.Context, fsys fs.FS) (*Engine, error) {
 }
 
 // parseModules reads every policy file, in name order, and returns the parsed
-// modules and a digest of their names and text.
-func parseModules(fsys fs.FS) (map[string]*ast.Module, string, error) {
+// modules, their text by file name, and a digest of their names and text.
+func parseModules(fsys fs.FS) (map[string]*ast.Module, map[string][]byte, string, error) {
 	names, err := fs.Glob(fsys, "*.rego")
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: list files: %v", ErrPolicy, err)
+		return nil, nil, "", fmt.Errorf("%w: list files: %v", ErrPolicy, err)
 	}
 	sort.Strings(names)
 	hash := sha256.New()
 	modules := make(map[string]*ast.Module, len(names))
+	texts := make(map[string][]byte, len(names))
 	for _, name := range names {
 		if strings.HasSuffix(name, "_test.rego") {
 			continue
 		}
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			return nil, "", fmt.Errorf("%w: read %s: %v", ErrPolicy, name, err)
+			return nil, nil, "", fmt.Errorf("%w: read %s: %v", ErrPolicy, name, err)
 		}
 		mod, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
 		if err != nil {
-			return nil, "", fmt.Errorf("%w: %v", ErrPolicy, err)
+			return nil, nil, "", fmt.Errorf("%w: %v", ErrPolicy, err)
 		}
 		modules[name] = mod
+		texts[name] = src
 		fmt.Fprintf(hash, "%s\x00%d\x00", name, len(src))
 		hash.Write(src)
 	}
 	if len(modules) == 0 {
-		return nil, "", fmt.Errorf("%w: no .rego files", ErrPolicy)
+		return nil, nil, "", fmt.Errorf("%w: no .rego files", ErrPolicy)
 	}
-	return modules, "sha256:" + hex.EncodeToString(hash.Sum(nil)), nil
+	return modules, texts, "sha256:" + hex.EncodeToString(hash.Sum(nil)), nil
 }
 
 func readSources(ctx context.Context, compiler *ast.Compiler) ([]Source, error) {
@@ -232,6 +246,13 @@ func toFloat(v any) (float64, error) {
 	return 0, fmt.Errorf("not a number: %v", v)
 }
 
+// CombinesInGo reports whether the engine combines fired rules with the Go
+// form of advise.findings, advise.hybrid and advise.decision (see
+// combinationDigest) rather than by evaluating them in Rego. Both give the
+// same answers; the Go form is used only while those files are the text it
+// was written from.
+func (e *Engine) CombinesInGo() bool { return e.combiner != nil }
+
 // Rules lists every public rule, sorted by id.
 func (e *Engine) Rules() []Rule { return e.rules }
 
@@ -289,11 +310,22 @@ func (e *Engine) AdviseOnly(ctx context.Context, req *api.Request, lang Lang) (a
 	return ans, nil
 }
 
+// evaluate finds the fired rules and combines them into the decision: the
+// factor packages in Rego, each once per key of its fields (see
+// factorPackage.table), and the combination in Go when the engine has its Go
+// form; all of it in Rego when it does not.
 func (e *Engine) evaluate(ctx context.Context, w api.Workload) (*result, error) {
 	// OPA notices cancellation only while it evaluates, so a short evaluation
 	// could finish under a context that had already ended.
 	if err := ctx.Err(); err != nil {
 		return nil, fmt.Errorf("evaluate: %w", err)
+	}
+	if e.combiner != nil {
+		f, err := e.find(ctx, &w)
+		if err != nil {
+			return nil, err
+		}
+		return e.combiner.combine(f, &w, false)
 	}
 	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(workloadValue(w)))
 	if err != nil {
@@ -315,7 +347,7 @@ func (e *Engine) evaluate(ctx context.Context, w api.Workload) (*result, error) 
 // workloadValue builds the Rego input straight from the workload, skipping a
 // JSON round trip. Absent optional numbers stay absent, so rules comparing them
 // are simply undefined.
-func workloadValue(w api.Workload) ast.Value {
+func workloadValue(w api.Workload) ast.Object {
 	obj := ast.NewObject(
 		field("multi_tenant", ast.Boolean(w.MultiTenant)),
 		field("tenants_trusted", ast.Boolean(w.TenantsTrusted)),

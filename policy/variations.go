@@ -198,3 +198,81 @@ func assumedValue(w api.Workload, field string) any {
 	}
 	return nil // startup_sla_ms and availability_target have no default
 }
+
+// The kinds of value a workload field holds.
+const (
+	fieldAbsent = iota
+	fieldBool
+	fieldString
+	fieldNumber
+)
+
+// fieldValue is one workload field as the rules see it in input.
+type fieldValue struct {
+	kind int
+	b    bool
+	s    string
+	n    float64
+}
+
+// workloadField reads a field by its JSON name, as workloadValue puts it into
+// input: a name input does not carry is absent, as are unset numbers.
+func workloadField(w *api.Workload, name string) fieldValue {
+	flag := func(b bool) fieldValue { return fieldValue{kind: fieldBool, b: b} }
+	str := func(s string) fieldValue { return fieldValue{kind: fieldString, s: s} }
+	switch name {
+	case "name":
+		return str(w.Name)
+	case "multi_tenant":
+		return flag(w.MultiTenant)
+	case "tenants_trusted":
+		return flag(w.TenantsTrusted)
+	case "needs_windows":
+		return flag(w.NeedsWindows)
+	case "host_os":
+		return str(w.HostOS)
+	case "custom_kernel":
+		return flag(w.CustomKernel)
+	case "requires_root":
+		return flag(w.RequiresRoot)
+	case "untrusted_code":
+		return flag(w.UntrustedCode)
+	case "isolation":
+		return str(w.Isolation)
+	case "density":
+		return str(w.Density)
+	case "scaling":
+		return str(w.Scaling)
+	case "architecture":
+		return str(w.Architecture)
+	case "full_os":
+		return flag(w.FullOS)
+	case "release_frequency":
+		return str(w.ReleaseFrequency)
+	case "env_drift_pain":
+		return flag(w.EnvDriftPain)
+	case "performance_sensitive":
+		return flag(w.PerformanceSensitive)
+	case "live_migration":
+		return flag(w.LiveMigration)
+	case "central_management":
+		return flag(w.CentralManagement)
+	case "orchestrator":
+		return str(w.Orchestrator)
+	case "team_container_experience":
+		return str(w.TeamContainerExperience)
+	case "startup_sla_ms":
+		if w.StartupSLAMs != nil {
+			return fieldValue{kind: fieldNumber, n: float64(*w.StartupSLAMs)}
+		}
+	case "availability_target":
+		if w.AvailabilityTarget != nil {
+			return fieldValue{kind: fieldNumber, n: *w.AvailabilityTarget}
+		}
+	case "instances":
+		if w.Instances != nil {
+			return fieldValue{kind: fieldNumber, n: float64(*w.Instances)}
+		}
+	}
+	return fieldValue{kind: fieldAbsent}
+}

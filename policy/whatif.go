@@ -86,13 +86,27 @@ func (e *Engine) vary(ctx context.Context, req *api.Request, changes ...api.Chan
 			return variation{}, false, err
 		}
 	}
-	if e.validator.Validate(&next) != nil {
+	// The request was valid and every candidate value is one its field
+	// allows (the what-if tests validate every change they see), so only a
+	// rule relating two fields can make the variation invalid.
+	if len(api.Contradictions(&next)) > 0 {
 		return variation{}, false, nil
 	}
 	if err := ctx.Err(); err != nil {
 		return variation{}, false, fmt.Errorf("evaluate variation: %w", err)
 	}
 	w, _ := next.Resolve()
+	if e.combiner != nil {
+		f, err := e.find(ctx, &w)
+		if err != nil {
+			return variation{}, false, fmt.Errorf("variation: %w", err)
+		}
+		res, err := e.combiner.combine(f, &w, true)
+		if err != nil {
+			return variation{}, false, fmt.Errorf("variation: %w", err)
+		}
+		return variation{changes: changes, verdict: res.verdict}, true, nil
+	}
 	rs, err := e.verdict.Eval(ctx, rego.EvalParsedInput(workloadValue(w)))
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {

@@ -1,0 +1,210 @@
+package policy_test
+
+import (
+	"context"
+	"encoding/json"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"testing/fstest"
+
+	"github.com/placement-advisor/advise/api"
+	"github.com/placement-advisor/advise/internal/workloadgen"
+	"github.com/placement-advisor/advise/policy"
+)
+
+// regoEngine is the engine on the embedded rules with one comment added to
+// decision.rego: the same rules, so the same answers, but the combination is
+// no longer the text the Go form was written from, and it runs in Rego.
+func regoEngine(t *testing.T, edit func(decision string) string) *policy.Engine {
+	t.Helper()
+	files := fstest.MapFS{}
+	for name, src := range regoFiles(t) {
+		if name == "decision.rego" {
+			src = edit(src)
+		}
+		files[name] = &fstest.MapFile{Data: []byte(src)}
+	}
+	e, err := policy.NewFromFS(context.Background(), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.CombinesInGo() {
+		t.Fatal("an edited decision.rego still combines in Go")
+	}
+	return e
+}
+
+func TestCombinerPinnedToTheEmbeddedPolicy(t *testing.T) {
+	if newEngine(t).CombinesInGo() {
+		return
+	}
+	sources := map[string][]byte{}
+	for name, src := range regoFiles(t) {
+		sources[name] = []byte(src)
+	}
+	t.Fatalf("decision.rego, findings.rego or hybrid.rego changed, so the engine combines fired rules in Rego (correct, about 30 times slower).\n"+
+		"Bring policy/combine.go in line with the new text, check TestCombinerAgreesWithRego passes, then pin it:\n"+
+		"const combinationDigest = %q (now %q)", policy.CombinationDigest(sources), policy.PinnedCombinationDigest)
+}
+
+// thresholdEdges moves the numbers the rules compare with constants to each
+// side of every constant, and unsets them.
+func thresholdEdges(base api.Request) []api.Request {
+	var out []api.Request
+	for _, sla := range []int64{1, 999, 1000, 1001, 59999, 60000, 60001} {
+		r := base
+		r.StartupSLAMs = &sla
+		out = append(out, r)
+	}
+	for _, a := range []float64{90, 99.98, 99.989999, 99.99, 99.990001, 99.9999} {
+		r := base
+		r.AvailabilityTarget = &a
+		out = append(out, r)
+	}
+	for _, n := range []int64{2, 19, 20, 21} {
+		r := base
+		r.Instances = &n
+		out = append(out, r)
+	}
+	r := base
+	r.StartupSLAMs, r.AvailabilityTarget, r.Instances = nil, nil, nil
+	return append(out, r)
+}
+
+// TestCombinerAgreesWithRego holds the Go form of the combination, and the
+// factor tables keyed by where numbers fall among the rules' constants, to
+// the answers the policy gives when all of it is evaluated in Rego: the
+// examples, a generated mix, and numbers either side of every constant,
+// what-if and ask-next included, in both languages.
+func TestCombinerAgreesWithRego(t *testing.T) {
+	fast := newEngine(t)
+	if !fast.CombinesInGo() {
+		t.Skip("the embedded policy combines in Rego; TestCombinerPinnedToTheEmbeddedPolicy says why")
+	}
+	slow := regoEngine(t, func(src string) string { return src + "\n# the same rules\n" })
+	val := api.NewValidator()
+
+	var reqs []api.Request
+	files, err := filepath.Glob("../examples/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("examples: %v", err)
+	}
+	for _, f := range files {
+		body, err := os.ReadFile(f)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req, err := val.Parse(body)
+		if err != nil {
+			t.Fatalf("%s: %v", f, err)
+		}
+		reqs = append(reqs, req)
+	}
+	n := 150
+	if testing.Short() {
+		n = 20
+	}
+	generated := workloadgen.New(11).Requests(n)
+	reqs = append(reqs, generated...)
+	for _, base := range generated[:6] {
+		reqs = append(reqs, thresholdEdges(base)...)
+	}
+
+	ctx := context.Background()
+	for i, req := range reqs {
+		if val.Validate(&req) != nil {
+			continue // an edge value the base's other fields contradict
+		}
+		for _, lang := range []policy.Lang{policy.English, policy.Chinese} {
+			if lang == policy.Chinese && i%5 != 0 {
+				continue
+			}
+			got, err := fast.Advise(ctx, &req, lang)
+			if err != nil {
+				t.Fatalf("workload %d: Go form: %v", i, err)
+			}
+			want, err := slow.Advise(ctx, &req, lang)
+			if err != nil {
+				t.Fatalf("workload %d: Rego: %v", i, err)
+			}
+			got.Policy, want.Policy = api.PolicyInfo{}, api.PolicyInfo{}
+			g, _ := json.Marshal(got)
+			w, _ := json.Marshal(want)
+			if string(g) != string(w) {
+				t.Fatalf("workload %d (%s) differs:\nGo form: %s\nRego:    %s", i, lang, g, w)
+			}
+		}
+	}
+}
+
+// TestRuleAuthorsCanStillChangeHowReasonsCombine: a changed decision.rego is
+// obeyed at once, in Rego, without touching Go.
+func TestRuleAuthorsCanStillChangeHowReasonsCombine(t *testing.T) {
+	changed := regoEngine(t, func(src string) string {
+		out := strings.Replace(src, "evidence_prior := 30", "evidence_prior := 300", 1)
+		if out == src {
+			t.Fatal("decision.rego no longer sets evidence_prior := 30; update this test")
+		}
+		return out
+	})
+	req := parse(t, `{"multi_tenant":false,"startup_sla_ms":500,"density":"high","scaling":"elastic"}`)
+	ctx := context.Background()
+	before, err := newEngine(t).AdviseOnly(ctx, &req, policy.English)
+	if err != nil {
+		t.Fatal(err)
+	}
+	after, err := changed.AdviseOnly(ctx, &req, policy.English)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if before.Recommendation != after.Recommendation || after.Confidence >= before.Confidence {
+		t.Errorf("with ten times the evidence prior, confidence %v → %v (%s → %s); want the same option, less sure",
+			before.Confidence, after.Confidence, before.Recommendation, after.Recommendation)
+	}
+}
+
+// TestFactorTablesKeyNumbersByTheRulesConstants: a factor package is evaluated
+// once per distinct value of what it reads, and a number the rules only
+// compare with constants counts by where it falls among them, so tables stay
+// small however many different numbers callers send.
+func TestFactorTablesKeyNumbersByTheRulesConstants(t *testing.T) {
+	e := newEngine(t)
+	ctx := context.Background()
+	advise := func(body string) {
+		t.Helper()
+		req := parse(t, body)
+		if _, err := e.AdviseOnly(ctx, &req, policy.English); err != nil {
+			t.Fatal(err)
+		}
+	}
+	advise(`{"multi_tenant":false,"startup_sla_ms":2000,"availability_target":99.5,"instances":3}`)
+	first := e.TableSizes()
+	for _, body := range []string{
+		`{"multi_tenant":false,"startup_sla_ms":2001,"availability_target":99.5,"instances":3}`,
+		`{"multi_tenant":false,"startup_sla_ms":59999,"availability_target":91,"instances":19}`,
+		`{"multi_tenant":false,"startup_sla_ms":1001,"availability_target":99.98,"instances":1}`,
+	} {
+		advise(body)
+	}
+	if got := e.TableSizes(); !equalSizes(got, first) {
+		t.Errorf("numbers between the same constants grew the tables: %v → %v", first, got)
+	}
+	advise(`{"multi_tenant":false,"startup_sla_ms":1000,"availability_target":99.5,"instances":3}`)
+	if got := e.TableSizes(); got["data.advise.factors.agility"] != first["data.advise.factors.agility"]+1 {
+		t.Errorf("a start-up SLA on a constant did not get its own key: %v → %v", first, got)
+	}
+}
+
+func equalSizes(a, b map[string]int) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k, v := range a {
+		if b[k] != v {
+			return false
+		}
+	}
+	return true
+}

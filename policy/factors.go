@@ -1,0 +1,409 @@
+package policy
+
+import (
+	"context"
+	"fmt"
+	"math"
+	"slices"
+	"strconv"
+	"strings"
+	"sync"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/rego"
+
+	"github.com/placement-advisor/advise/api"
+)
+
+// findingsPackage is the package whose documents gather the factor packages'.
+var findingsPackage = ast.MustParseRef("data.advise.findings")
+
+// factorPackage is one package advise.findings reads, with the documents it
+// reads from it and the input fields those documents depend on. A what-if
+// variation only changes what a package finds when it changes one of the
+// package's fields, so the engine evaluates each package once per distinct
+// value of its fields and keeps the rest.
+type factorPackage struct {
+	path ast.Ref
+	// docs are the package's documents by the findings slot they feed;
+	// empty where the package has none.
+	docs [slotCount]string
+	// fields are the input fields the documents read, sorted; every field
+	// counts when allInput is set (a rule reads input as a whole or by a
+	// computed key).
+	fields   []fieldKey
+	allInput bool
+	query    rego.PreparedEvalQuery
+	// table maps the key of the package's fields to what the package found
+	// for them. It is bounded twice: numbers the rules only compare with
+	// constants are keyed by where they fall among those constants, the
+	// other fields are booleans and enums the contract validates, so the
+	// keys are finitely many; and it stops growing at maxTable entries.
+	mu    sync.RWMutex
+	table map[string]*findings
+}
+
+// maxTable bounds each package's table; past it the package is evaluated
+// every time. The largest table the shipped rules can fill is 41472 keys
+// (advise.factors.operations), almost all of them combinations no caller sends.
+const maxTable = 1 << 14
+
+// fieldKey is how one input field enters a package's table key.
+type fieldKey struct {
+	name string
+	// thresholds, ascending, are the only constants the rules compare the
+	// field with, when they only compare it with constants; the key is then
+	// where the value falls among them, not the value.
+	thresholds []float64
+	compared   bool
+}
+
+// factorPackages reads, from the compiled advise.findings, which documents of
+// which packages it gathers, works out the input fields each reads, and
+// prepares one query per package.
+func factorPackages(ctx context.Context, compiler *ast.Compiler) ([]*factorPackage, error) {
+	var pkgs []*factorPackage
+	byPath := map[string]*factorPackage{}
+	for slot, name := range slotNames {
+		doc := findingsPackage.Append(ast.StringTerm(name))
+		rules := compiler.GetRulesExact(doc)
+		if len(rules) != 1 {
+			return nil, fmt.Errorf("%w: %s has %d rules, want 1", ErrPolicy, doc, len(rules))
+		}
+		var refErr error
+		ast.WalkRefs(rules[0].Body, func(ref ast.Ref) bool {
+			if !ref.HasPrefix(ast.DefaultRootRef) || len(ref) < 3 || ref.HasPrefix(findingsPackage) {
+				return false
+			}
+			if !ref.IsGround() {
+				refErr = fmt.Errorf("%w: %s reads %s, which is not a fixed document", ErrPolicy, doc, ref)
+				return false
+			}
+			path, name := ref[:len(ref)-1], ref[len(ref)-1]
+			s, ok := name.Value.(ast.String)
+			if !ok {
+				refErr = fmt.Errorf("%w: %s reads %s, which is not a named document", ErrPolicy, doc, ref)
+				return false
+			}
+			p := byPath[path.String()]
+			if p == nil {
+				p = &factorPackage{path: path, table: map[string]*findings{}}
+				byPath[path.String()] = p
+				pkgs = append(pkgs, p)
+			}
+			p.docs[slot] = string(s)
+			return false
+		})
+		if refErr != nil {
+			return nil, refErr
+		}
+	}
+	for _, p := range pkgs {
+		p.fields, p.allInput = inputFields(compiler, p)
+		var parts []string
+		for _, doc := range p.docs {
+			if doc == "" {
+				parts = append(parts, "[]")
+				continue
+			}
+			parts = append(parts, "object.keys("+p.path.Append(ast.StringTerm(doc)).String()+")")
+		}
+		q := "[" + strings.Join(parts, ", ") + "]"
+		var err error
+		p.query, err = rego.New(rego.Query(q), rego.Compiler(compiler)).PrepareForEval(ctx)
+		if err != nil {
+			return nil, fmt.Errorf("%w: prepare %s: %v", ErrPolicy, q, err)
+		}
+	}
+	return pkgs, nil
+}
+
+// inputFields follows the package's documents through every rule and
+// function they reach and collects the input fields read on the way, with the
+// constants each numeric field is compared with.
+func inputFields(compiler *ast.Compiler, p *factorPackage) ([]fieldKey, bool) {
+	var (
+		queue      []*ast.Rule
+		seen       = map[*ast.Rule]bool{}
+		reads      = map[string]int{}
+		comparison = map[string]int{}
+		thresholds = map[string]map[float64]bool{}
+		allInput   bool
+	)
+	enqueue := func(rules []*ast.Rule) {
+		for _, r := range rules {
+			if !seen[r] {
+				seen[r] = true
+				queue = append(queue, r)
+			}
+		}
+	}
+	for _, doc := range p.docs {
+		if doc != "" {
+			enqueue(compiler.GetRules(p.path.Append(ast.StringTerm(doc))))
+		}
+	}
+	var visit func(x any) bool
+	visit = func(x any) bool {
+		switch x := x.(type) {
+		case ast.Ref:
+			switch {
+			case !x.HasPrefix(ast.InputRootRef):
+				if x.HasPrefix(ast.DefaultRootRef) {
+					enqueue(compiler.GetRules(x.ConstantPrefix()))
+				}
+			case len(x) < 2:
+				allInput = true
+			default:
+				s, ok := x[1].Value.(ast.String)
+				if !ok {
+					allInput = true
+					break
+				}
+				reads[string(s)]++
+				if len(x) > 2 {
+					reads[string(s)] += 1 << 20 // read below the top: never keyed by thresholds
+				}
+			}
+			// The ref's operands may read input or other rules too; its head
+			// is only a name.
+			for _, t := range x[1:] {
+				ast.NewGenericVisitor(visit).Walk(t)
+			}
+			return true
+		case ast.Var:
+			if x.Equal(ast.InputRootDocument.Value) {
+				allInput = true
+			}
+		}
+		return false
+	}
+	for len(queue) > 0 {
+		r := queue[0]
+		queue = queue[1:]
+		ast.NewGenericVisitor(visit).Walk(r)
+		for field, t := range comparedReads(r) {
+			comparison[field] += t.reads
+			if thresholds[field] == nil {
+				thresholds[field] = map[float64]bool{}
+			}
+			for _, c := range t.constants {
+				thresholds[field][c] = true
+			}
+		}
+	}
+	fields := make([]fieldKey, 0, len(reads))
+	for name, n := range reads {
+		f := fieldKey{name: name}
+		if n == comparison[name] {
+			f.compared = true
+			for t := range thresholds[name] {
+				f.thresholds = append(f.thresholds, t)
+			}
+			slices.Sort(f.thresholds)
+		}
+		fields = append(fields, f)
+	}
+	slices.SortFunc(fields, func(a, b fieldKey) int { return strings.Compare(a.name, b.name) })
+	return fields, allInput
+}
+
+// comparisons are the builtins a numeric field may meet a constant in and
+// still be keyed by where it falls among the constants.
+var comparisons = map[string]bool{"equal": true, "neq": true, "lt": true, "lte": true, "gt": true, "gte": true}
+
+// compared counts the reads of one input field that only compare it with
+// number constants, and the constants.
+type compared struct {
+	reads     int
+	constants []float64
+}
+
+// comparedReads finds, in one rule, the reads of input fields whose value
+// only meets number constants in comparisons: directly (input.f >= 20) or,
+// as the compiler rewrites them, through a local the field is assigned to
+// (__local1__ = input.f; gte(__local1__, 20)).
+func comparedReads(r *ast.Rule) map[string]compared {
+	aliases := map[ast.Var]string{}
+	ast.WalkExprs(r, func(e *ast.Expr) bool {
+		if !e.IsEquality() {
+			return false
+		}
+		terms := e.Terms.([]*ast.Term)
+		for i, t := range terms[1:] {
+			v, isVar := t.Value.(ast.Var)
+			if field, ok := inputField(terms[2-i]); isVar && ok {
+				aliases[v] = field
+			}
+		}
+		return false
+	})
+	uses := map[ast.Var]int{}
+	ast.WalkVars(r, func(v ast.Var) bool {
+		if _, ok := aliases[v]; ok {
+			uses[v]++
+		}
+		return false
+	})
+	out := map[string]compared{}
+	comparedUses := map[ast.Var]int{}
+	ast.WalkExprs(r, func(e *ast.Expr) bool {
+		terms, ok := e.Terms.([]*ast.Term)
+		if !ok || len(terms) != 3 || !comparisons[e.Operator().String()] {
+			return false
+		}
+		for i, t := range terms[1:] {
+			n, isNum := terms[2-i].Value.(ast.Number)
+			if !isNum {
+				continue
+			}
+			c, err := strconv.ParseFloat(string(n), 64)
+			if err != nil || math.IsInf(c, 0) {
+				continue
+			}
+			field, direct := inputField(t)
+			if v, isVar := t.Value.(ast.Var); isVar {
+				field, direct = aliases[v], false
+				if field == "" {
+					continue
+				}
+				comparedUses[v]++
+			}
+			if field == "" {
+				continue
+			}
+			x := out[field]
+			if direct {
+				x.reads++
+			}
+			x.constants = append(x.constants, c)
+			out[field] = x
+		}
+		return false
+	})
+	for v, field := range aliases {
+		// One use of the local is its assignment; all the others must be
+		// comparisons with constants.
+		if uses[v] == comparedUses[v]+1 {
+			x := out[field]
+			x.reads++
+			out[field] = x
+		}
+	}
+	return out
+}
+
+// inputField names the field t reads when t is input.<field>.
+func inputField(t *ast.Term) (string, bool) {
+	ref, ok := t.Value.(ast.Ref)
+	if !ok || len(ref) != 2 || !ref.HasPrefix(ast.InputRootRef) {
+		return "", false
+	}
+	s, ok := ref[1].Value.(ast.String)
+	return string(s), ok
+}
+
+// find looks up, or evaluates and remembers, what every factor package finds
+// for the workload.
+func (e *Engine) find(ctx context.Context, w *api.Workload) (found, error) {
+	var (
+		f     = make(found, len(e.factors))
+		input ast.Object // built on the first miss
+		key   = make([]byte, 0, 64)
+	)
+	for i, p := range e.factors {
+		key = key[:0]
+		if p.allInput {
+			if input == nil {
+				input = workloadValue(*w)
+			}
+			key = append(key, input.String()...)
+		} else {
+			for _, field := range p.fields {
+				key = appendFieldKey(key, w, field)
+			}
+		}
+		p.mu.RLock()
+		pf, ok := p.table[string(key)]
+		p.mu.RUnlock()
+		if !ok {
+			if input == nil {
+				input = workloadValue(*w)
+			}
+			ids, err := e.evalFactor(ctx, p, input)
+			if err != nil {
+				return nil, err
+			}
+			if pf, err = e.combiner.findings(ids); err != nil {
+				return nil, err
+			}
+			p.mu.Lock()
+			if len(p.table) < maxTable {
+				p.table[string(key)] = pf
+			}
+			p.mu.Unlock()
+		}
+		f[i] = pf
+	}
+	return f, nil
+}
+
+// appendFieldKey appends the field's part of a table key: the value, or for
+// a number compared only with constants, where it falls among them.
+func appendFieldKey(key []byte, w *api.Workload, f fieldKey) []byte {
+	key = append(key, 0)
+	v := workloadField(w, f.name)
+	switch v.kind {
+	case fieldAbsent:
+		return append(key, '-')
+	case fieldBool:
+		return strconv.AppendBool(key, v.b)
+	case fieldString:
+		return append(key, v.s...)
+	}
+	if !f.compared {
+		return strconv.AppendFloat(key, v.n, 'g', -1, 64)
+	}
+	class := 0
+	for _, t := range f.thresholds {
+		switch {
+		case v.n > t:
+			class += 2
+		case v.n == t:
+			class++
+		}
+	}
+	return strconv.AppendInt(append(key, '#'), int64(class), 10)
+}
+
+func (e *Engine) evalFactor(ctx context.Context, p *factorPackage, input ast.Object) ([slotCount][]string, error) {
+	var ids [slotCount][]string
+	if err := ctx.Err(); err != nil {
+		return ids, fmt.Errorf("evaluate: %w", err)
+	}
+	rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return ids, fmt.Errorf("evaluate: %w", ctxErr)
+		}
+		return ids, fmt.Errorf("%w: %s: %v", ErrEvaluation, p.path, err)
+	}
+	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+		return ids, fmt.Errorf("%w: %s is undefined", ErrEvaluation, p.path)
+	}
+	docs, _ := rs[0].Expressions[0].Value.([]any)
+	if len(docs) != slotCount {
+		return ids, fmt.Errorf("%w: %s gave %d documents, want %d", ErrEvaluation, p.path, len(docs), slotCount)
+	}
+	for slot, doc := range docs {
+		list, _ := doc.([]any)
+		for _, id := range list {
+			s, ok := id.(string)
+			if !ok {
+				return ids, fmt.Errorf("%w: %s.%s: %v is not a rule id", ErrEvaluation, p.path, slotNames[slot], id)
+			}
+			ids[slot] = append(ids[slot], s)
+		}
+	}
+	return ids, nil
+}
