@@ -277,11 +277,11 @@ const (
 // cancelled or its deadline passes, evaluation stops and the context's error is
 // returned.
 func (e *Engine) Advise(ctx context.Context, req *api.Request, lang Lang) (api.Answer, error) {
-	ans, err := e.AdviseOnly(ctx, req, lang)
+	ans, base, err := e.adviseOnly(ctx, req, lang)
 	if err != nil {
 		return ans, err
 	}
-	if err := e.explain(ctx, req, &ans, lang); err != nil {
+	if err := e.explain(ctx, req, &ans, lang, base); err != nil {
 		return api.Answer{}, err
 	}
 	return ans, nil
@@ -290,14 +290,21 @@ func (e *Engine) Advise(ctx context.Context, req *api.Request, lang Lang) (api.A
 // AdviseOnly is Advise without the explanations: what_if and ask_next stay
 // empty and confidence is the policy's own. It is what each variation costs.
 func (e *Engine) AdviseOnly(ctx context.Context, req *api.Request, lang Lang) (api.Answer, error) {
+	ans, _, err := e.adviseOnly(ctx, req, lang)
+	return ans, err
+}
+
+// adviseOnly also returns what the factor packages found, for the variations
+// to start from (nil when the combination runs in Rego).
+func (e *Engine) adviseOnly(ctx context.Context, req *api.Request, lang Lang) (api.Answer, found, error) {
 	w, defaulted := req.Resolve()
-	out, err := e.evaluate(ctx, w)
+	out, f, err := e.evaluate(ctx, w)
 	if err != nil {
-		return api.Answer{}, err
+		return api.Answer{}, nil, err
 	}
 	ans, err := e.answer(out, lang)
 	if err != nil {
-		return api.Answer{}, err
+		return api.Answer{}, nil, err
 	}
 	ans.Input = w
 	ans.Defaulted = defaulted
@@ -307,26 +314,32 @@ func (e *Engine) AdviseOnly(ctx context.Context, req *api.Request, lang Lang) (a
 	ans.Policy = e.info
 	ans.WhatIf = []api.WhatIf{}
 	ans.AskNext = []api.AskNext{}
-	return ans, nil
+	return ans, f, nil
 }
 
 // evaluate finds the fired rules and combines them into the decision: the
 // factor packages in Rego, each once per key of its fields (see
 // factorPackage.table), and the combination in Go when the engine has its Go
 // form; all of it in Rego when it does not.
-func (e *Engine) evaluate(ctx context.Context, w api.Workload) (*result, error) {
+func (e *Engine) evaluate(ctx context.Context, w api.Workload) (*result, found, error) {
 	// OPA notices cancellation only while it evaluates, so a short evaluation
 	// could finish under a context that had already ended.
 	if err := ctx.Err(); err != nil {
-		return nil, fmt.Errorf("evaluate: %w", err)
+		return nil, nil, fmt.Errorf("evaluate: %w", err)
 	}
 	if e.combiner != nil {
-		f, err := e.find(ctx, &w)
+		f, err := e.find(ctx, &w, nil, nil)
 		if err != nil {
-			return nil, err
+			return nil, nil, err
 		}
-		return e.combiner.combine(f, &w, false)
+		res, err := e.combiner.combine(f, &w, false)
+		return res, f, err
 	}
+	res, err := e.evaluateInRego(ctx, w)
+	return res, nil, err
+}
+
+func (e *Engine) evaluateInRego(ctx context.Context, w api.Workload) (*result, error) {
 	rs, err := e.query.Eval(ctx, rego.EvalParsedInput(workloadValue(w)))
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {

@@ -32,6 +32,7 @@ type factorPackage struct {
 	// counts when allInput is set (a rule reads input as a whole or by a
 	// computed key).
 	fields   []fieldKey
+	reads    map[string]bool // the fields' names
 	allInput bool
 	query    rego.PreparedEvalQuery
 	// table maps the key of the package's fields to what the package found
@@ -100,6 +101,10 @@ func factorPackages(ctx context.Context, compiler *ast.Compiler) ([]*factorPacka
 	}
 	for _, p := range pkgs {
 		p.fields, p.allInput = inputFields(compiler, p)
+		p.reads = map[string]bool{}
+		for _, f := range p.fields {
+			p.reads[f.name] = true
+		}
 		var parts []string
 		for _, doc := range p.docs {
 			if doc == "" {
@@ -304,14 +309,19 @@ func inputField(t *ast.Term) (string, bool) {
 }
 
 // find looks up, or evaluates and remembers, what every factor package finds
-// for the workload.
-func (e *Engine) find(ctx context.Context, w *api.Workload) (found, error) {
+// for the workload. For a variation of a workload whose findings are base,
+// a package that reads none of the changed fields keeps what it found.
+func (e *Engine) find(ctx context.Context, w *api.Workload, base found, changes []api.Change) (found, error) {
 	var (
 		f     = make(found, len(e.factors))
 		input ast.Object // built on the first miss
 		key   = make([]byte, 0, 64)
 	)
 	for i, p := range e.factors {
+		if base != nil && !p.readsAny(changes) {
+			f[i] = base[i]
+			continue
+		}
 		key = key[:0]
 		if p.allInput {
 			if input == nil {
@@ -346,6 +356,18 @@ func (e *Engine) find(ctx context.Context, w *api.Workload) (found, error) {
 		f[i] = pf
 	}
 	return f, nil
+}
+
+func (p *factorPackage) readsAny(changes []api.Change) bool {
+	if p.allInput {
+		return true
+	}
+	for _, c := range changes {
+		if p.reads[c.Field] {
+			return true
+		}
+	}
+	return false
 }
 
 // appendFieldKey appends the field's part of a table key: the value, or for

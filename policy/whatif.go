@@ -41,12 +41,12 @@ type variation struct {
 // explain fills what_if and ask_next by evaluating variations of the request
 // with the same prepared rules, then lowers confidence for every default that
 // matters. Nothing here knows what a rule does: it only asks the policy again.
-func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer, lang Lang) error {
+func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer, lang Lang, found found) error {
 	base := verdict{Recommendation: ans.Recommendation, HybridPattern: ans.HybridPattern, Confidence: ans.Confidence}
 	w := ans.Input
 	var singles []variation
 	for _, c := range candidateChanges(w) {
-		v, ok, err := e.vary(ctx, req, c)
+		v, ok, err := e.vary(ctx, found, req, c)
 		if err != nil {
 			return err
 		}
@@ -62,7 +62,7 @@ func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer,
 		}
 	}
 	if len(flips) == 0 {
-		pairs, err := e.pairFlips(ctx, req, base, singles)
+		pairs, err := e.pairFlips(ctx, found, req, base, singles)
 		if err != nil {
 			return err
 		}
@@ -79,7 +79,7 @@ func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer,
 // vary applies changes to the request, drops the variation if the result is
 // not a valid request (a change must be one a caller could really send), and
 // evaluates it.
-func (e *Engine) vary(ctx context.Context, req *api.Request, changes ...api.Change) (variation, bool, error) {
+func (e *Engine) vary(ctx context.Context, base found, req *api.Request, changes ...api.Change) (variation, bool, error) {
 	next := *req
 	for _, c := range changes {
 		if err := setField(&next, c); err != nil {
@@ -97,7 +97,7 @@ func (e *Engine) vary(ctx context.Context, req *api.Request, changes ...api.Chan
 	}
 	w, _ := next.Resolve()
 	if e.combiner != nil {
-		f, err := e.find(ctx, &w)
+		f, err := e.find(ctx, &w, base, changes)
 		if err != nil {
 			return variation{}, false, fmt.Errorf("variation: %w", err)
 		}
@@ -141,7 +141,7 @@ func readVerdict(m map[string]any) (verdict, error) {
 
 // pairFlips combines, two at a time, the single changes that left the answer
 // least sure of itself, and keeps the pairs that change the recommendation.
-func (e *Engine) pairFlips(ctx context.Context, req *api.Request, base verdict, singles []variation) ([]variation, error) {
+func (e *Engine) pairFlips(ctx context.Context, found found, req *api.Request, base verdict, singles []variation) ([]variation, error) {
 	pool := slices.Clone(singles)
 	slices.SortStableFunc(pool, func(a, b variation) int {
 		return cmpFloat(a.verdict.Confidence, b.verdict.Confidence)
@@ -154,7 +154,7 @@ func (e *Engine) pairFlips(ctx context.Context, req *api.Request, base verdict, 
 			if a.Field == b.Field {
 				continue
 			}
-			v, ok, err := e.vary(ctx, req, a, b)
+			v, ok, err := e.vary(ctx, found, req, a, b)
 			if err != nil {
 				return nil, err
 			}
