@@ -3,6 +3,7 @@ package policy_test
 import (
 	"context"
 	"encoding/json"
+	"maps"
 	"os"
 	"path/filepath"
 	"strings"
@@ -188,23 +189,11 @@ func TestFactorTablesKeyNumbersByTheRulesConstants(t *testing.T) {
 	} {
 		advise(body)
 	}
-	if got := e.TableSizes(); !equalSizes(got, first) {
+	if got := e.TableSizes(); !maps.Equal(got, first) {
 		t.Errorf("numbers between the same constants grew the tables: %v → %v", first, got)
 	}
 	advise(`{"multi_tenant":false,"startup_sla_ms":1000,"availability_target":99.5,"instances":3}`)
 	if got := e.TableSizes(); got["data.advise.factors.agility"] != first["data.advise.factors.agility"]+1 {
 		t.Errorf("a start-up SLA on a constant did not get its own key: %v → %v", first, got)
 	}
-}
-
-func equalSizes(a, b map[string]int) bool {
-	if len(a) != len(b) {
-		return false
-	}
-	for k, v := range a {
-		if b[k] != v {
-			return false
-		}
-	}
-	return true
 }

@@ -358,45 +358,28 @@ func (e *Engine) evaluateInRego(ctx context.Context, w api.Workload) (*result, e
 }
 
 // workloadValue builds the Rego input straight from the workload, skipping a
-// JSON round trip. Absent optional numbers stay absent, so rules comparing them
-// are simply undefined.
+// JSON round trip, field by field as workloadField reads them, so the input
+// and the factor tables' keys cannot disagree. Absent optional numbers stay
+// absent, so rules comparing them are simply undefined.
 func workloadValue(w api.Workload) ast.Object {
-	obj := ast.NewObject(
-		field("multi_tenant", ast.Boolean(w.MultiTenant)),
-		field("tenants_trusted", ast.Boolean(w.TenantsTrusted)),
-		field("needs_windows", ast.Boolean(w.NeedsWindows)),
-		field("host_os", ast.String(w.HostOS)),
-		field("custom_kernel", ast.Boolean(w.CustomKernel)),
-		field("requires_root", ast.Boolean(w.RequiresRoot)),
-		field("untrusted_code", ast.Boolean(w.UntrustedCode)),
-		field("isolation", ast.String(w.Isolation)),
-		field("density", ast.String(w.Density)),
-		field("scaling", ast.String(w.Scaling)),
-		field("architecture", ast.String(w.Architecture)),
-		field("full_os", ast.Boolean(w.FullOS)),
-		field("release_frequency", ast.String(w.ReleaseFrequency)),
-		field("env_drift_pain", ast.Boolean(w.EnvDriftPain)),
-		field("performance_sensitive", ast.Boolean(w.PerformanceSensitive)),
-		field("live_migration", ast.Boolean(w.LiveMigration)),
-		field("central_management", ast.Boolean(w.CentralManagement)),
-		field("orchestrator", ast.String(w.Orchestrator)),
-		field("team_container_experience", ast.String(w.TeamContainerExperience)),
-		field("name", ast.String(w.Name)),
-	)
-	if w.StartupSLAMs != nil {
-		obj.Insert(ast.StringTerm("startup_sla_ms"), ast.IntNumberTerm(int(*w.StartupSLAMs)))
-	}
-	if w.AvailabilityTarget != nil {
-		obj.Insert(ast.StringTerm("availability_target"), ast.FloatNumberTerm(*w.AvailabilityTarget))
-	}
-	if w.Instances != nil {
-		obj.Insert(ast.StringTerm("instances"), ast.IntNumberTerm(int(*w.Instances)))
+	obj := ast.NewObject()
+	for _, name := range inputFieldNames {
+		var v ast.Value
+		switch f := workloadField(&w, name); f.kind {
+		case fieldAbsent:
+			continue
+		case fieldBool:
+			v = ast.Boolean(f.b)
+		case fieldString:
+			v = ast.String(f.s)
+		case fieldInt:
+			v = ast.IntNumberTerm(int(f.n)).Value
+		default:
+			v = ast.FloatNumberTerm(f.n).Value
+		}
+		obj.Insert(ast.StringTerm(name), ast.NewTerm(v))
 	}
 	return obj
-}
-
-func field(key string, v ast.Value) [2]*ast.Term {
-	return [2]*ast.Term{ast.StringTerm(key), ast.NewTerm(v)}
 }
 
 // result is the shape of data.advise.decision.answer: the decision, and the

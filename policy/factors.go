@@ -32,7 +32,6 @@ type factorPackage struct {
 	// counts when allInput is set (a rule reads input as a whole or by a
 	// computed key).
 	fields   []fieldKey
-	reads    map[string]bool // the fields' names
 	allInput bool
 	query    rego.PreparedEvalQuery
 	// table maps the key of the package's fields to what the package found
@@ -101,10 +100,6 @@ func factorPackages(ctx context.Context, compiler *ast.Compiler) ([]*factorPacka
 	}
 	for _, p := range pkgs {
 		p.fields, p.allInput = inputFields(compiler, p)
-		p.reads = map[string]bool{}
-		for _, f := range p.fields {
-			p.reads[f.name] = true
-		}
 		var parts []string
 		for _, doc := range p.docs {
 			if doc == "" {
@@ -362,12 +357,9 @@ func (p *factorPackage) readsAny(changes []api.Change) bool {
 	if p.allInput {
 		return true
 	}
-	for _, c := range changes {
-		if p.reads[c.Field] {
-			return true
-		}
-	}
-	return false
+	return slices.ContainsFunc(changes, func(c api.Change) bool {
+		return slices.ContainsFunc(p.fields, func(f fieldKey) bool { return f.name == c.Field })
+	})
 }
 
 // appendFieldKey appends the field's part of a table key: the value, or for

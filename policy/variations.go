@@ -204,8 +204,18 @@ const (
 	fieldAbsent = iota
 	fieldBool
 	fieldString
+	fieldInt
 	fieldNumber
 )
+
+// inputFieldNames are the workload fields the rules see in input.
+var inputFieldNames = []string{
+	"name", "multi_tenant", "tenants_trusted", "needs_windows", "host_os", "custom_kernel",
+	"requires_root", "untrusted_code", "isolation", "startup_sla_ms", "density", "scaling",
+	"architecture", "full_os", "release_frequency", "env_drift_pain", "performance_sensitive",
+	"availability_target", "live_migration", "central_management", "orchestrator",
+	"team_container_experience", "instances",
+}
 
 // fieldValue is one workload field as the rules see it in input.
 type fieldValue struct {
@@ -263,7 +273,7 @@ func workloadField(w *api.Workload, name string) fieldValue {
 		return str(w.TeamContainerExperience)
 	case "startup_sla_ms":
 		if w.StartupSLAMs != nil {
-			return fieldValue{kind: fieldNumber, n: float64(*w.StartupSLAMs)}
+			return fieldValue{kind: fieldInt, n: float64(*w.StartupSLAMs)}
 		}
 	case "availability_target":
 		if w.AvailabilityTarget != nil {
@@ -271,7 +281,7 @@ func workloadField(w *api.Workload, name string) fieldValue {
 		}
 	case "instances":
 		if w.Instances != nil {
-			return fieldValue{kind: fieldNumber, n: float64(*w.Instances)}
+			return fieldValue{kind: fieldInt, n: float64(*w.Instances)}
 		}
 	}
 	return fieldValue{kind: fieldAbsent}
