@@ -39,6 +39,16 @@ func (e *DecodeError) Is(target error) bool { return target == ErrDecode }
 // types and anything after the object. It does not validate values: call
 // Validate for that.
 func DecodeRequest(body []byte) (Request, error) {
+	if req, ok := decodeFlat(body); ok {
+		return req, nil
+	}
+	return decodeFull(body)
+}
+
+// decodeFull is DecodeRequest by encoding/json, with the checks it lacks
+// around it. It accepts what decodeFlat accepts and more (escaped strings and
+// keys), and it is the one that words every error.
+func decodeFull(body []byte) (Request, error) {
 	var req Request
 	if len(bytes.TrimSpace(body)) == 0 {
 		return req, &DecodeError{Reason: "request body is empty; send one JSON object"}

@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	"github.com/placement-advisor/advise/api"
+	"github.com/placement-advisor/advise/bench/corpus"
 )
 
 func readFixture(t *testing.T, name string) []byte {
@@ -179,6 +180,62 @@ func TestDecodeRequestAccepts(t *testing.T) {
 			}
 			if !tc.check(req) {
 				t.Errorf("decoded %+v, which fails the check", req)
+			}
+		})
+	}
+}
+
+// TestDecodeFlatTakesEveryCorpusBody checks that the fast path really is the
+// path: every example and every generated body of the benchmark corpus is a
+// flat object it decodes, to the request the full decoding gives. Bodies it
+// must leave to the full decoding are in TestDecodeFlatDeclines.
+func TestDecodeFlatTakesEveryCorpusBody(t *testing.T) {
+	sets, err := corpus.Sets()
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, set := range sets {
+		for _, body := range set.Bodies {
+			flat, ok := api.DecodeFlat(body.JSON)
+			if !ok {
+				t.Errorf("%s/%s: the fast path declined %s", set.Name, body.Name, body.JSON)
+				continue
+			}
+			full, err := api.DecodeFull(body.JSON)
+			if err != nil || !reflect.DeepEqual(flat, full) {
+				t.Errorf("%s/%s: fast %+v, full %+v (%v)", set.Name, body.Name, flat, full, err)
+			}
+		}
+	}
+}
+
+// TestDecodeFlatDeclines lists what the fast path leaves to the full
+// decoding: bodies it cannot decode in one plain pass, whether they are
+// errors or not.
+func TestDecodeFlatDeclines(t *testing.T) {
+	for name, body := range map[string]string{
+		"escaped string":       `{"multi_tenant": true, "name": "caf\u00e9"}`,
+		"escaped key":          `{"multi\u005ftenant": true}`,
+		"null":                 `{"multi_tenant": null}`,
+		"string for a boolean": `{"multi_tenant": "true"}`,
+		"fraction for integer": `{"multi_tenant": true, "instances": 1.0}`,
+		"leading zero":         `{"multi_tenant": true, "instances": 01}`,
+		"out of range":         `{"multi_tenant": true, "instances": 99999999999999999999}`,
+		"duplicate key":        `{"multi_tenant": true, "multi_tenant": false}`,
+		"other case":           `{"Multi_Tenant": true}`,
+		"unknown field":        `{"multi_tenant": true, "colour": "blue"}`,
+		"nested value":         `{"multi_tenant": true, "name": {"a": 1}}`,
+		"trailing comma":       `{"multi_tenant": true,}`,
+		"trailing data":        `{"multi_tenant": true} {}`,
+		"control character":    "{\"multi_tenant\": true, \"name\": \"a\tb\"}",
+		"invalid UTF-8":        "{\"multi_tenant\": true, \"name\": \"\xff\"}",
+		"not an object":        `[{"multi_tenant": true}]`,
+		"empty":                ``,
+		"unterminated":         `{"multi_tenant": true`,
+	} {
+		t.Run(name, func(t *testing.T) {
+			if req, ok := api.DecodeFlat([]byte(body)); ok {
+				t.Fatalf("the fast path decoded %q to %+v", body, req)
 			}
 		})
 	}

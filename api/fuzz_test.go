@@ -16,6 +16,45 @@ import (
 // survive a round trip through JSON unchanged, so a request can be logged,
 // forwarded or replayed without meaning something else.
 func FuzzParse(f *testing.F) {
+	addRequestSeeds(f)
+	v := api.NewValidator()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		req, err := v.Parse(body)
+		if err != nil {
+			if !errors.Is(err, api.ErrDecode) && !errors.Is(err, api.ErrInvalid) {
+				t.Fatalf("Parse(%q) error %v matches neither ErrDecode nor ErrInvalid", body, err)
+			}
+			if err.Error() == "" {
+				t.Fatalf("Parse(%q) error has no message", body)
+			}
+			return
+		}
+		if req.MultiTenant == nil {
+			t.Fatalf("Parse(%q) accepted a request without multi_tenant", body)
+		}
+		again, err := json.Marshal(req)
+		if err != nil {
+			t.Fatalf("re-encode %+v: %v", req, err)
+		}
+		req2, err := v.Parse(again)
+		if err != nil {
+			t.Fatalf("Parse(%q) succeeded, but its re-encoding %q fails: %v", body, again, err)
+		}
+		if !reflect.DeepEqual(req, req2) {
+			t.Fatalf("round trip changed the request:\n body  %q\n first %+v\n again %q\n then  %+v", body, req, again, req2)
+		}
+		// Resolve must work on anything Parse accepts.
+		w, _ := req.Resolve()
+		if w.MultiTenant != *req.MultiTenant {
+			t.Fatalf("Resolve changed multi_tenant")
+		}
+	})
+}
+
+// addRequestSeeds adds the test requests, the examples and bodies at the
+// edges of the grammar and of each field's type.
+func addRequestSeeds(f *testing.F) {
+	f.Helper()
 	for _, pattern := range []string{"testdata/*.json", "../examples/*.json"} {
 		files, err := filepath.Glob(pattern)
 		if err != nil {
@@ -47,39 +86,37 @@ func FuzzParse(f *testing.F) {
 		`{"multi_tenant": false, "tenants_trusted": true, "full_os": true, "architecture": "microservices", "density": "high", "instances": 1}`,
 		"{\"multi_tenant\": true, \"name\": \"\xff\"}",
 		`{"multi_tenant": true, "name": {"nested": [1, 2, {"deep": null}]}}`,
+		` {"multi_tenant":false,"instances":-0,"startup_sla_ms":0} `,
+		`{"multi_tenant": true, "instances": 1.0, "availability_target": 1E2}`,
+		`{"multi_tenant": true, "availability_target": -0.5e-3, "name": "café"}`,
+		`{"multi_tenant": true, "startup_sla_ms": 01}`,
+		`{"multi_tenant": true, "availability_target": .5}`,
+		`{"multi_tenant": true,}`,
+		`{"multi_tenant" : true , "host_os" : "linux" }`,
+		"{\"multi_tenant\":true,\"name\":\"a\tb\"}",
+		`{"multi_tenant": tru}`,
+		`{"multi_tenant": true}x`,
 	} {
 		f.Add([]byte(seed))
 	}
-	v := api.NewValidator()
+}
+
+// FuzzDecodeFlatAgrees holds DecodeRequest's fast path to its full decoding:
+// whatever the fast path accepts, the full decoding must accept too and
+// decode to the same request, so which one ran never shows.
+func FuzzDecodeFlatAgrees(f *testing.F) {
+	addRequestSeeds(f)
 	f.Fuzz(func(t *testing.T, body []byte) {
-		req, err := v.Parse(body)
-		if err != nil {
-			if !errors.Is(err, api.ErrDecode) && !errors.Is(err, api.ErrInvalid) {
-				t.Fatalf("Parse(%q) error %v matches neither ErrDecode nor ErrInvalid", body, err)
-			}
-			if err.Error() == "" {
-				t.Fatalf("Parse(%q) error has no message", body)
-			}
+		flat, ok := api.DecodeFlat(body)
+		if !ok {
 			return
 		}
-		if req.MultiTenant == nil {
-			t.Fatalf("Parse(%q) accepted a request without multi_tenant", body)
-		}
-		again, err := json.Marshal(req)
+		full, err := api.DecodeFull(body)
 		if err != nil {
-			t.Fatalf("re-encode %+v: %v", req, err)
+			t.Fatalf("the fast path accepted %q, the full decoding rejects it: %v", body, err)
 		}
-		req2, err := v.Parse(again)
-		if err != nil {
-			t.Fatalf("Parse(%q) succeeded, but its re-encoding %q fails: %v", body, again, err)
-		}
-		if !reflect.DeepEqual(req, req2) {
-			t.Fatalf("round trip changed the request:\n body  %q\n first %+v\n again %q\n then  %+v", body, req, again, req2)
-		}
-		// Resolve must work on anything Parse accepts.
-		w, _ := req.Resolve()
-		if w.MultiTenant != *req.MultiTenant {
-			t.Fatalf("Resolve changed multi_tenant")
+		if !reflect.DeepEqual(flat, full) {
+			t.Fatalf("the two decodings differ on %q:\n fast %+v\n full %+v", body, flat, full)
 		}
 	})
 }
