@@ -6,16 +6,33 @@ package api
 // Call it on a validated request: multi_tenant must be set.
 func (r *Request) Resolve() (Workload, []string) {
 	var defaulted []string
+	w := r.resolve(&defaulted)
+	return w, defaulted
+}
+
+// Workload is Resolve without the list of defaulted fields, for callers that
+// resolve many variations of one request and need only the workload.
+func (r *Request) Workload() Workload {
+	return r.resolve(nil)
+}
+
+// resolve fills in the defaults, appending the name of every defaulted field
+// to *defaulted unless it is nil.
+func (r *Request) resolve(defaulted *[]string) Workload {
 	boolOr := func(p *bool, name string) bool {
 		if p == nil {
-			defaulted = append(defaulted, name)
+			if defaulted != nil {
+				*defaulted = append(*defaulted, name)
+			}
 			return false
 		}
 		return *p
 	}
 	strOr := func(p *string, name, def string) string {
 		if p == nil {
-			defaulted = append(defaulted, name)
+			if defaulted != nil {
+				*defaulted = append(*defaulted, name)
+			}
 			return def
 		}
 		return *p
@@ -47,5 +64,5 @@ func (r *Request) Resolve() (Workload, []string) {
 	w.CentralManagement = boolOr(r.CentralManagement, "central_management")
 	w.Orchestrator = strOr(r.Orchestrator, "orchestrator", DefaultOrchestrator)
 	w.TeamContainerExperience = strOr(r.TeamContainerExperience, "team_container_experience", DefaultTeamContainerExperience)
-	return w, defaulted
+	return w
 }

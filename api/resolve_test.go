@@ -94,6 +94,9 @@ func TestResolve(t *testing.T) {
 			if !slices.Equal(defaulted, tc.wantDefaulted) {
 				t.Errorf("defaulted = %v, want %v", defaulted, tc.wantDefaulted)
 			}
+			if w := req.Workload(); !reflect.DeepEqual(w, got) {
+				t.Errorf("Workload() =\n  %+v\nResolve() gave\n  %+v", w, got)
+			}
 			// The optional numbers have no default and are never listed.
 			for _, f := range []string{"name", "multi_tenant", "startup_sla_ms", "availability_target", "instances"} {
 				if slices.Contains(defaulted, f) {

@@ -5,9 +5,11 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
+	"maps"
 	"math"
 	"slices"
 	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/topdown"
@@ -55,6 +57,63 @@ type found []*findings
 type findings struct {
 	ids   [slotCount][]string
 	facts [slotCount][]*ruleFacts
+	// sums is what the package's reasons and constraints add to the
+	// combination, summed once when the findings are first looked up (they
+	// are kept in the factor tables), so combining is adding a few sums.
+	sums sums
+}
+
+// sums are the totals the combination reads from fired reasons and
+// constraints. Every part is a sum or a count, so the sums of several
+// packages add up to the sums of all their rules.
+type sums struct {
+	scores                    tally
+	vmDemands, ctrDemands     int64 // weights of the rules on each conflict side
+	nVM, nCtr                 int   // and how many there are
+	otherOS, favoursCtr       int64 // weights on the other_os side, and of rules favouring containers
+	nOtherOS                  int
+	nExcludesVM, nExcludesCtr int // constraints excluding each option
+}
+
+func (s *sums) add(o *sums) {
+	s.scores.vm += o.scores.vm
+	s.scores.container += o.scores.container
+	s.vmDemands += o.vmDemands
+	s.ctrDemands += o.ctrDemands
+	s.nVM += o.nVM
+	s.nCtr += o.nCtr
+	s.otherOS += o.otherOS
+	s.favoursCtr += o.favoursCtr
+	s.nOtherOS += o.nOtherOS
+	s.nExcludesVM += o.nExcludesVM
+	s.nExcludesCtr += o.nExcludesCtr
+}
+
+// count adds one fired reason or constraint.
+func (s *sums) count(r *ruleFacts, constraint bool) {
+	s.scores.add(r.favors, r.weight)
+	if constraint {
+		switch r.excludes {
+		case api.RecommendVM:
+			s.nExcludesVM++
+		case api.RecommendContainer:
+			s.nExcludesCtr++
+		}
+	}
+	switch r.side {
+	case "vm":
+		s.vmDemands += r.weight
+		s.nVM++
+	case "container":
+		s.ctrDemands += r.weight
+		s.nCtr++
+	case "other_os":
+		s.otherOS += r.weight
+		s.nOtherOS++
+	}
+	if r.favors == api.RecommendContainer {
+		s.favoursCtr += r.weight
+	}
 }
 
 // ruleFacts is what the combination reads from a fired rule's annotation.
@@ -74,8 +133,16 @@ type combiner struct {
 	patternRule map[string]string
 	// confidence memoises the rounding arithmetic, done with OPA's own
 	// builtins so every digit matches; its operands are small integers.
-	confidence sync.Map // confidenceKey → float64
+	// What-if reads it about sixty times an answer from every core, so
+	// readers load an immutable map without a lock, and a new key copies it
+	// (keys are few: sums of small weights; past maxConfidences no more are
+	// kept).
+	confidence   atomic.Pointer[map[confidenceKey]float64]
+	confidenceMu sync.Mutex // serialises the copies
 }
+
+// maxConfidences bounds the confidence memo.
+const maxConfidences = 4096
 
 type confidenceKey struct {
 	hybrid   bool
@@ -134,6 +201,9 @@ func (c *combiner) findings(ids [slotCount][]string) (*findings, error) {
 				return nil, fmt.Errorf("%w: the findings name rule %q, which has no annotation", ErrEvaluation, id)
 			}
 			f.facts[slot] = append(f.facts[slot], r)
+			if slot != slotWarnings {
+				f.sums.count(r, slot == slotConstraints)
+			}
 		}
 	}
 	return f, nil
@@ -158,44 +228,24 @@ func (t tally) of(option string) int64 {
 	return t.container
 }
 
-// combine is advise.decision.answer for what the factor packages found; with
-// verdictOnly it leaves out the lists of rules, which a variation does not need.
-func (c *combiner) combine(f found, w *api.Workload, verdictOnly bool) (*result, error) {
-	var (
-		scores                  tally
-		excludesVM, excludesCtr bool
-		vmDemands, ctrDemands   int64
-		nVM, nCtr               int
-		otherOS, favoursCtr     int64
-		otherOSFound            bool
-	)
-	for _, pkg := range f {
-		for _, slot := range []int{slotReasons, slotConstraints} {
-			for _, r := range pkg.facts[slot] {
-				scores.add(r.favors, r.weight)
-				if slot == slotConstraints {
-					excludesVM = excludesVM || r.excludes == api.RecommendVM
-					excludesCtr = excludesCtr || r.excludes == api.RecommendContainer
-				}
-				switch r.side {
-				case "vm":
-					vmDemands += r.weight
-					nVM++
-				case "container":
-					ctrDemands += r.weight
-					nCtr++
-				case "other_os":
-					otherOS += r.weight
-					otherOSFound = true
-				}
-				if r.favors == api.RecommendContainer {
-					favoursCtr += r.weight
-				}
-			}
-		}
-	}
+// decision is the verdict of a combination with what the answer adds to it.
+type decision struct {
+	verdict
+	scores  api.Scores
+	pattern string
+}
 
-	conflict := nVM > 0 && nCtr > 0
+// decide is advise.decision's verdict and scores for what the factor
+// packages found: all a what-if variation needs.
+func (c *combiner) decide(f found, w *api.Workload) (decision, error) {
+	var t sums
+	for _, pkg := range f {
+		t.add(&pkg.sums)
+	}
+	scores := t.scores
+	excludesVM, excludesCtr := t.nExcludesVM > 0, t.nExcludesCtr > 0
+
+	conflict := t.nVM > 0 && t.nCtr > 0
 	orchestrated := w.Orchestrator != "none" || (w.Scaling == "elastic" && w.Architecture == "microservices")
 	var pattern string
 	switch {
@@ -203,12 +253,12 @@ func (c *combiner) combine(f found, w *api.Workload, verdictOnly bool) (*result,
 		pattern = "orchestrator_in_vms"
 	case conflict:
 		pattern = "containers_in_vms"
-	case otherOSFound && w.Architecture == "microservices" && nVM == 0:
+	case t.nOtherOS > 0 && w.Architecture == "microservices" && t.nVM == 0:
 		pattern = "side_by_side"
 	}
-	vmSide, ctrSide := otherOS, favoursCtr
+	vmSide, ctrSide := t.otherOS, t.favoursCtr
 	if conflict {
-		vmSide, ctrSide = vmDemands, ctrDemands
+		vmSide, ctrSide = t.vmDemands, t.ctrDemands
 	}
 	if pattern != "" {
 		// A hybrid reason adds its own weight to the option it favours, as
@@ -217,24 +267,24 @@ func (c *combiner) combine(f found, w *api.Workload, verdictOnly bool) (*result,
 		scores.add(r.favors, r.weight)
 	}
 
-	res := &result{Scores: api.Scores{VM: float64(scores.vm), Container: float64(scores.container)}}
+	d := decision{scores: api.Scores{VM: float64(scores.vm), Container: float64(scores.container)}, pattern: pattern}
 	switch {
 	case pattern != "":
-		res.Recommendation = api.RecommendHybrid
-		res.HybridPattern = pattern
-		res.Scores.Hybrid = float64(vmSide + ctrSide)
+		d.Recommendation = api.RecommendHybrid
+		d.HybridPattern = pattern
+		d.scores.Hybrid = float64(vmSide + ctrSide)
 	case excludesCtr:
-		res.Recommendation = api.RecommendVM
+		d.Recommendation = api.RecommendVM
 	case excludesVM:
-		res.Recommendation = api.RecommendContainer
+		d.Recommendation = api.RecommendContainer
 	case scores.container > scores.vm:
-		res.Recommendation = api.RecommendContainer
+		d.Recommendation = api.RecommendContainer
 	default:
-		res.Recommendation = api.RecommendVM
+		d.Recommendation = api.RecommendVM
 	}
 
 	key := confidenceKey{hybrid: pattern != ""}
-	switch res.Recommendation {
+	switch d.Recommendation {
 	case api.RecommendHybrid:
 		key.points = min(vmSide, ctrSide)
 	case api.RecommendVM:
@@ -247,13 +297,20 @@ func (c *combiner) combine(f found, w *api.Workload, verdictOnly bool) (*result,
 	}
 	conf, err := c.confidenceOf(key)
 	if err != nil {
+		return decision{}, err
+	}
+	d.Confidence = conf
+	return d, nil
+}
+
+// combine is advise.decision.answer for what the factor packages found: the
+// decision and the lists of fired rules.
+func (c *combiner) combine(f found, w *api.Workload) (*result, error) {
+	d, err := c.decide(f, w)
+	if err != nil {
 		return nil, err
 	}
-	res.Confidence = conf
-	if verdictOnly {
-		return res, nil
-	}
-
+	res := &result{verdict: d.verdict, Scores: d.scores}
 	res.Reasons, res.Constraints, res.Warnings = []string{}, []string{}, []string{}
 	for i, pkg := range f {
 		res.Reasons = append(res.Reasons, pkg.ids[slotReasons]...)
@@ -264,8 +321,8 @@ func (c *combiner) combine(f found, w *api.Workload, verdictOnly bool) (*result,
 			}
 		}
 	}
-	if pattern != "" {
-		res.Reasons = append(res.Reasons, c.patternRule[pattern])
+	if d.pattern != "" {
+		res.Reasons = append(res.Reasons, c.patternRule[d.pattern])
 	}
 	return res, nil
 }
@@ -273,8 +330,10 @@ func (c *combiner) combine(f found, w *api.Workload, verdictOnly bool) (*result,
 // confidenceOf is advise.decision.confidence, computed with the builtins the
 // Rego form calls, in the same order, so the rounding is the same.
 func (c *combiner) confidenceOf(k confidenceKey) (float64, error) {
-	if v, ok := c.confidence.Load(k); ok {
-		return v.(float64), nil
+	if m := c.confidence.Load(); m != nil {
+		if v, ok := (*m)[k]; ok {
+			return v, nil
+		}
 	}
 	var (
 		half  = ast.FloatNumberTerm(0.5)
@@ -319,8 +378,25 @@ func (c *combiner) confidenceOf(k confidenceKey) (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%w: confidence: %v", ErrEvaluation, err)
 	}
-	c.confidence.Store(k, v)
+	c.remember(k, v)
 	return v, nil
+}
+
+// remember adds a confidence to the memo, copying it.
+func (c *combiner) remember(k confidenceKey, v float64) {
+	c.confidenceMu.Lock()
+	defer c.confidenceMu.Unlock()
+	var old map[confidenceKey]float64
+	if m := c.confidence.Load(); m != nil {
+		old = *m
+	}
+	if len(old) >= maxConfidences {
+		return
+	}
+	next := make(map[confidenceKey]float64, len(old)+1)
+	maps.Copy(next, old)
+	next[k] = v
+	c.confidence.Store(&next)
 }
 
 // caller calls one OPA builtin by name.

@@ -328,11 +328,11 @@ func (e *Engine) evaluate(ctx context.Context, w api.Workload) (*result, found, 
 		return nil, nil, fmt.Errorf("evaluate: %w", err)
 	}
 	if e.combiner != nil {
-		f, err := e.find(ctx, &w, nil, nil)
-		if err != nil {
+		f := make(found, len(e.factors))
+		if err := e.find(ctx, &w, nil, nil, f); err != nil {
 			return nil, nil, err
 		}
-		res, err := e.combiner.combine(f, &w, false)
+		res, err := e.combiner.combine(f, &w)
 		return res, f, err
 	}
 	res, err := e.evaluateInRego(ctx, w)
@@ -358,14 +358,14 @@ func (e *Engine) evaluateInRego(ctx context.Context, w api.Workload) (*result, e
 }
 
 // workloadValue builds the Rego input straight from the workload, skipping a
-// JSON round trip, field by field as workloadField reads them, so the input
+// JSON round trip, field by field as workloadFields reads them, so the input
 // and the factor tables' keys cannot disagree. Absent optional numbers stay
 // absent, so rules comparing them are simply undefined.
 func workloadValue(w api.Workload) ast.Object {
 	obj := ast.NewObject()
-	for _, name := range inputFieldNames {
+	for _, field := range workloadFields {
 		var v ast.Value
-		switch f := workloadField(&w, name); f.kind {
+		switch f := field.get(&w); f.kind {
 		case fieldAbsent:
 			continue
 		case fieldBool:
@@ -377,7 +377,7 @@ func workloadValue(w api.Workload) ast.Object {
 		default:
 			v = ast.FloatNumberTerm(f.n).Value
 		}
-		obj.Insert(ast.StringTerm(name), ast.NewTerm(v))
+		obj.Insert(ast.StringTerm(field.name), ast.NewTerm(v))
 	}
 	return obj
 }

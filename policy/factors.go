@@ -33,7 +33,9 @@ type factorPackage struct {
 	// computed key).
 	fields   []fieldKey
 	allInput bool
-	query    rego.PreparedEvalQuery
+	// mask has the bit (see fieldMask) of every workload field in fields.
+	mask  uint64
+	query rego.PreparedEvalQuery
 	// table maps the key of the package's fields to what the package found
 	// for them. It is bounded twice: numbers the rules only compare with
 	// constants are keyed by where they fall among those constants, the
@@ -51,6 +53,8 @@ const maxTable = 1 << 14
 // fieldKey is how one input field enters a package's table key.
 type fieldKey struct {
 	name string
+	// get reads the field; a name input does not carry reads as absent.
+	get func(w *api.Workload) fieldValue
 	// thresholds, ascending, are the only constants the rules compare the
 	// field with, when they only compare it with constants; the key is then
 	// where the value falls among them, not the value.
@@ -100,6 +104,11 @@ func factorPackages(ctx context.Context, compiler *ast.Compiler) ([]*factorPacka
 	}
 	for _, p := range pkgs {
 		p.fields, p.allInput = inputFields(compiler, p)
+		for _, f := range p.fields {
+			if i, ok := fieldIndex[f.name]; ok {
+				p.mask |= 1 << i
+			}
+		}
 		var parts []string
 		for _, doc := range p.docs {
 			if doc == "" {
@@ -194,7 +203,10 @@ func inputFields(compiler *ast.Compiler, p *factorPackage) ([]fieldKey, bool) {
 	}
 	fields := make([]fieldKey, 0, len(reads))
 	for name, n := range reads {
-		f := fieldKey{name: name}
+		f := fieldKey{name: name, get: func(*api.Workload) fieldValue { return fieldValue{kind: fieldAbsent} }}
+		if i, ok := fieldIndex[name]; ok {
+			f.get = workloadFields[i].get
+		}
 		if n == comparison[name] {
 			f.compared = true
 			for t := range thresholds[name] {
@@ -304,16 +316,18 @@ func inputField(t *ast.Term) (string, bool) {
 }
 
 // find looks up, or evaluates and remembers, what every factor package finds
-// for the workload. For a variation of a workload whose findings are base,
-// a package that reads none of the changed fields keeps what it found.
-func (e *Engine) find(ctx context.Context, w *api.Workload, base found, changes []api.Change) (found, error) {
+// for the workload, into f (one entry per package). For a variation of a
+// workload whose findings are base, a package that reads none of the changed
+// fields keeps what it found.
+func (e *Engine) find(ctx context.Context, w *api.Workload, base found, changes []api.Change, f found) error {
 	var (
-		f     = make(found, len(e.factors))
-		input ast.Object // built on the first miss
-		key   = make([]byte, 0, 64)
+		input   ast.Object // built on the first miss
+		buf     [128]byte
+		key     = buf[:0]
+		changed = fieldMask(changes)
 	)
 	for i, p := range e.factors {
-		if base != nil && !p.readsAny(changes) {
+		if base != nil && !p.allInput && p.mask&changed == 0 {
 			f[i] = base[i]
 			continue
 		}
@@ -337,10 +351,10 @@ func (e *Engine) find(ctx context.Context, w *api.Workload, base found, changes 
 			}
 			ids, err := e.evalFactor(ctx, p, input)
 			if err != nil {
-				return nil, err
+				return err
 			}
 			if pf, err = e.combiner.findings(ids); err != nil {
-				return nil, err
+				return err
 			}
 			p.mu.Lock()
 			if len(p.table) < maxTable {
@@ -350,28 +364,22 @@ func (e *Engine) find(ctx context.Context, w *api.Workload, base found, changes 
 		}
 		f[i] = pf
 	}
-	return f, nil
-}
-
-func (p *factorPackage) readsAny(changes []api.Change) bool {
-	if p.allInput {
-		return true
-	}
-	return slices.ContainsFunc(changes, func(c api.Change) bool {
-		return slices.ContainsFunc(p.fields, func(f fieldKey) bool { return f.name == c.Field })
-	})
+	return nil
 }
 
 // appendFieldKey appends the field's part of a table key: the value, or for
 // a number compared only with constants, where it falls among them.
 func appendFieldKey(key []byte, w *api.Workload, f fieldKey) []byte {
 	key = append(key, 0)
-	v := workloadField(w, f.name)
+	v := f.get(w)
 	switch v.kind {
 	case fieldAbsent:
 		return append(key, '-')
 	case fieldBool:
-		return strconv.AppendBool(key, v.b)
+		if v.b {
+			return append(key, 't')
+		}
+		return append(key, 'f')
 	case fieldString:
 		return append(key, v.s...)
 	}

@@ -11,11 +11,13 @@ import (
 // start-up SLAs and availability targets. The name and the instance count are
 // left alone: neither is a design choice that moves a platform decision.
 func candidateChanges(w api.Workload) []api.Change {
-	var out []api.Change
+	out := make([]api.Change, 0, 48)
 	flag := func(field string, cur bool) { out = append(out, api.Change{Field: field, Value: !cur}) }
-	enum := func(field, cur string, values ...string) {
+	// The values are constants passed as interfaces, which Go boxes once,
+	// at compile time, rather than once a call.
+	enum := func(field, cur string, values ...any) {
 		for _, v := range values {
-			if v != cur {
+			if v.(string) != cur {
 				out = append(out, api.Change{Field: field, Value: v})
 			}
 		}
@@ -208,15 +210,6 @@ const (
 	fieldNumber
 )
 
-// inputFieldNames are the workload fields the rules see in input.
-var inputFieldNames = []string{
-	"name", "multi_tenant", "tenants_trusted", "needs_windows", "host_os", "custom_kernel",
-	"requires_root", "untrusted_code", "isolation", "startup_sla_ms", "density", "scaling",
-	"architecture", "full_os", "release_frequency", "env_drift_pain", "performance_sensitive",
-	"availability_target", "live_migration", "central_management", "orchestrator",
-	"team_container_experience", "instances",
-}
-
 // fieldValue is one workload field as the rules see it in input.
 type fieldValue struct {
 	kind int
@@ -225,64 +218,80 @@ type fieldValue struct {
 	n    float64
 }
 
+func flagValue(b bool) fieldValue   { return fieldValue{kind: fieldBool, b: b} }
+func textValue(s string) fieldValue { return fieldValue{kind: fieldString, s: s} }
+
+// optional reads an unset number as absent.
+func optional[T int64 | float64](p *T, kind int) fieldValue {
+	if p == nil {
+		return fieldValue{kind: fieldAbsent}
+	}
+	return fieldValue{kind: kind, n: float64(*p)}
+}
+
+// workloadFields are the workload fields the rules see in input, by JSON
+// name, each with how to read it: workloadValue builds input from them and
+// the factor tables key by them, so the two cannot disagree.
+var workloadFields = []struct {
+	name string
+	get  func(w *api.Workload) fieldValue
+}{
+	{"name", func(w *api.Workload) fieldValue { return textValue(w.Name) }},
+	{"multi_tenant", func(w *api.Workload) fieldValue { return flagValue(w.MultiTenant) }},
+	{"tenants_trusted", func(w *api.Workload) fieldValue { return flagValue(w.TenantsTrusted) }},
+	{"needs_windows", func(w *api.Workload) fieldValue { return flagValue(w.NeedsWindows) }},
+	{"host_os", func(w *api.Workload) fieldValue { return textValue(w.HostOS) }},
+	{"custom_kernel", func(w *api.Workload) fieldValue { return flagValue(w.CustomKernel) }},
+	{"requires_root", func(w *api.Workload) fieldValue { return flagValue(w.RequiresRoot) }},
+	{"untrusted_code", func(w *api.Workload) fieldValue { return flagValue(w.UntrustedCode) }},
+	{"isolation", func(w *api.Workload) fieldValue { return textValue(w.Isolation) }},
+	{"startup_sla_ms", func(w *api.Workload) fieldValue { return optional(w.StartupSLAMs, fieldInt) }},
+	{"density", func(w *api.Workload) fieldValue { return textValue(w.Density) }},
+	{"scaling", func(w *api.Workload) fieldValue { return textValue(w.Scaling) }},
+	{"architecture", func(w *api.Workload) fieldValue { return textValue(w.Architecture) }},
+	{"full_os", func(w *api.Workload) fieldValue { return flagValue(w.FullOS) }},
+	{"release_frequency", func(w *api.Workload) fieldValue { return textValue(w.ReleaseFrequency) }},
+	{"env_drift_pain", func(w *api.Workload) fieldValue { return flagValue(w.EnvDriftPain) }},
+	{"performance_sensitive", func(w *api.Workload) fieldValue { return flagValue(w.PerformanceSensitive) }},
+	{"availability_target", func(w *api.Workload) fieldValue { return optional(w.AvailabilityTarget, fieldNumber) }},
+	{"live_migration", func(w *api.Workload) fieldValue { return flagValue(w.LiveMigration) }},
+	{"central_management", func(w *api.Workload) fieldValue { return flagValue(w.CentralManagement) }},
+	{"orchestrator", func(w *api.Workload) fieldValue { return textValue(w.Orchestrator) }},
+	{"team_container_experience", func(w *api.Workload) fieldValue { return textValue(w.TeamContainerExperience) }},
+	{"instances", func(w *api.Workload) fieldValue { return optional(w.Instances, fieldInt) }},
+}
+
+// fieldIndex is the position of each workload field in workloadFields.
+var fieldIndex = func() map[string]int {
+	if len(workloadFields) > 64 {
+		panic("policy: more workload fields than a fieldMask holds")
+	}
+	out := make(map[string]int, len(workloadFields))
+	for i, f := range workloadFields {
+		out[f.name] = i
+	}
+	return out
+}()
+
 // workloadField reads a field by its JSON name, as workloadValue puts it into
 // input: a name input does not carry is absent, as are unset numbers.
 func workloadField(w *api.Workload, name string) fieldValue {
-	flag := func(b bool) fieldValue { return fieldValue{kind: fieldBool, b: b} }
-	str := func(s string) fieldValue { return fieldValue{kind: fieldString, s: s} }
-	switch name {
-	case "name":
-		return str(w.Name)
-	case "multi_tenant":
-		return flag(w.MultiTenant)
-	case "tenants_trusted":
-		return flag(w.TenantsTrusted)
-	case "needs_windows":
-		return flag(w.NeedsWindows)
-	case "host_os":
-		return str(w.HostOS)
-	case "custom_kernel":
-		return flag(w.CustomKernel)
-	case "requires_root":
-		return flag(w.RequiresRoot)
-	case "untrusted_code":
-		return flag(w.UntrustedCode)
-	case "isolation":
-		return str(w.Isolation)
-	case "density":
-		return str(w.Density)
-	case "scaling":
-		return str(w.Scaling)
-	case "architecture":
-		return str(w.Architecture)
-	case "full_os":
-		return flag(w.FullOS)
-	case "release_frequency":
-		return str(w.ReleaseFrequency)
-	case "env_drift_pain":
-		return flag(w.EnvDriftPain)
-	case "performance_sensitive":
-		return flag(w.PerformanceSensitive)
-	case "live_migration":
-		return flag(w.LiveMigration)
-	case "central_management":
-		return flag(w.CentralManagement)
-	case "orchestrator":
-		return str(w.Orchestrator)
-	case "team_container_experience":
-		return str(w.TeamContainerExperience)
-	case "startup_sla_ms":
-		if w.StartupSLAMs != nil {
-			return fieldValue{kind: fieldInt, n: float64(*w.StartupSLAMs)}
-		}
-	case "availability_target":
-		if w.AvailabilityTarget != nil {
-			return fieldValue{kind: fieldNumber, n: *w.AvailabilityTarget}
-		}
-	case "instances":
-		if w.Instances != nil {
-			return fieldValue{kind: fieldInt, n: float64(*w.Instances)}
-		}
+	if i, ok := fieldIndex[name]; ok {
+		return workloadFields[i].get(w)
 	}
 	return fieldValue{kind: fieldAbsent}
+}
+
+// fieldMask has the bit of each changed field set, or every bit when a change
+// names a field input does not carry.
+func fieldMask(changes []api.Change) uint64 {
+	var m uint64
+	for _, c := range changes {
+		i, ok := fieldIndex[c.Field]
+		if !ok {
+			return ^uint64(0)
+		}
+		m |= 1 << i
+	}
+	return m
 }

@@ -44,9 +44,13 @@ type variation struct {
 func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer, lang Lang, found found) error {
 	base := verdict{Recommendation: ans.Recommendation, HybridPattern: ans.HybridPattern, Confidence: ans.Confidence}
 	w := ans.Input
-	var singles []variation
-	for _, c := range candidateChanges(w) {
-		v, ok, err := e.vary(ctx, found, req, c)
+	candidates := candidateChanges(w)
+	singles := make([]variation, 0, len(candidates))
+	scratch := new(api.Workload)
+	for i := range candidates {
+		// A one-change slice of candidates, so the variation keeps it
+		// without a copy.
+		v, ok, err := e.vary(ctx, found, req, scratch, candidates[i:i+1:i+1]...)
 		if err != nil {
 			return err
 		}
@@ -62,7 +66,7 @@ func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer,
 		}
 	}
 	if len(flips) == 0 {
-		pairs, err := e.pairFlips(ctx, found, req, base, singles)
+		pairs, err := e.pairFlips(ctx, found, req, scratch, base, singles)
 		if err != nil {
 			return err
 		}
@@ -78,8 +82,10 @@ func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer,
 
 // vary applies changes to the request, drops the variation if the result is
 // not a valid request (a change must be one a caller could really send), and
-// evaluates it.
-func (e *Engine) vary(ctx context.Context, base found, req *api.Request, changes ...api.Change) (variation, bool, error) {
+// evaluates it. It resolves the variation into w, scratch space the caller
+// reuses for every variation: the factor tables read the workload through
+// function values, so Go cannot keep it on the stack.
+func (e *Engine) vary(ctx context.Context, base found, req *api.Request, w *api.Workload, changes ...api.Change) (variation, bool, error) {
 	next := *req
 	for _, c := range changes {
 		if err := setField(&next, c); err != nil {
@@ -95,19 +101,26 @@ func (e *Engine) vary(ctx context.Context, base found, req *api.Request, changes
 	if err := ctx.Err(); err != nil {
 		return variation{}, false, fmt.Errorf("evaluate variation: %w", err)
 	}
-	w, _ := next.Resolve()
+	*w = next.Workload()
 	if e.combiner != nil {
-		f, err := e.find(ctx, &w, base, changes)
+		// The variation's findings live only until decided: on the stack
+		// while the packages are few.
+		var buf [8]*findings
+		f := found(buf[:0])
+		if len(e.factors) > len(buf) {
+			f = make(found, len(e.factors))
+		}
+		f = f[:len(e.factors)]
+		if err := e.find(ctx, w, base, changes, f); err != nil {
+			return variation{}, false, fmt.Errorf("variation: %w", err)
+		}
+		d, err := e.combiner.decide(f, w)
 		if err != nil {
 			return variation{}, false, fmt.Errorf("variation: %w", err)
 		}
-		res, err := e.combiner.combine(f, &w, true)
-		if err != nil {
-			return variation{}, false, fmt.Errorf("variation: %w", err)
-		}
-		return variation{changes: changes, verdict: res.verdict}, true, nil
+		return variation{changes: changes, verdict: d.verdict}, true, nil
 	}
-	rs, err := e.verdict.Eval(ctx, rego.EvalParsedInput(workloadValue(w)))
+	rs, err := e.verdict.Eval(ctx, rego.EvalParsedInput(workloadValue(*w)))
 	if err != nil {
 		if ctxErr := ctx.Err(); ctxErr != nil {
 			return variation{}, false, fmt.Errorf("evaluate variation: %w", ctxErr)
@@ -141,7 +154,7 @@ func readVerdict(m map[string]any) (verdict, error) {
 
 // pairFlips combines, two at a time, the single changes that left the answer
 // least sure of itself, and keeps the pairs that change the recommendation.
-func (e *Engine) pairFlips(ctx context.Context, found found, req *api.Request, base verdict, singles []variation) ([]variation, error) {
+func (e *Engine) pairFlips(ctx context.Context, found found, req *api.Request, scratch *api.Workload, base verdict, singles []variation) ([]variation, error) {
 	pool := slices.Clone(singles)
 	slices.SortStableFunc(pool, func(a, b variation) int {
 		return cmpFloat(a.verdict.Confidence, b.verdict.Confidence)
@@ -154,7 +167,7 @@ func (e *Engine) pairFlips(ctx context.Context, found found, req *api.Request, b
 			if a.Field == b.Field {
 				continue
 			}
-			v, ok, err := e.vary(ctx, found, req, a, b)
+			v, ok, err := e.vary(ctx, found, req, scratch, a, b)
 			if err != nil {
 				return nil, err
 			}
