@@ -1,8 +1,10 @@
 package policy_test
 
 import (
+	"bytes"
 	"cmp"
 	"context"
+	"encoding/json"
 	"fmt"
 	"reflect"
 	"slices"
@@ -113,6 +115,13 @@ func checkGenerated(t *testing.T, e *policy.Engine, val *api.Validator, rules ma
 
 	if !slices.Contains(options, en.Recommendation) {
 		t.Errorf("%s: recommendation %q", name, en.Recommendation)
+	}
+	// The server writes answers with AppendJSON; it must write what
+	// encoding/json would, for every answer the rules give.
+	if got, err := en.AppendJSON(nil); err != nil {
+		t.Errorf("%s: AppendJSON: %v", name, err)
+	} else if want, _ := json.Marshal(&en); !bytes.Equal(got, want) {
+		t.Errorf("%s: AppendJSON wrote\n%s\njson.Marshal\n%s", name, got, want)
 	}
 	if (en.Recommendation == api.RecommendHybrid) != (en.HybridPattern != "") {
 		t.Errorf("%s: recommendation %q with hybrid_pattern %q", name, en.Recommendation, en.HybridPattern)

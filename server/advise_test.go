@@ -85,12 +85,40 @@ func TestAdviseAnswers(t *testing.T) {
 			if err != nil {
 				t.Fatal(err)
 			}
+			// Byte for byte what encoding/json writes, as echo's c.JSON
+			// would: the server writes answers by hand (api.AppendJSON).
 			want, _ := json.Marshal(direct)
-			got, _ := json.Marshal(ans)
-			if !bytes.Equal(got, want) {
-				t.Errorf("served answer differs from the engine's:\n got %s\nwant %s", got, want)
+			want = append(want, '\n')
+			if !bytes.Equal(body, want) {
+				t.Errorf("served answer differs from the engine's:\n got %s\nwant %s", body, want)
+			}
+			if resp.ContentLength != int64(len(body)) {
+				t.Errorf("Content-Length = %d, body has %d bytes", resp.ContentLength, len(body))
 			}
 		})
+	}
+}
+
+// TestAdvisePrettyIndents keeps echo's ?pretty: the answer indented, the
+// same answer.
+func TestAdvisePrettyIndents(t *testing.T) {
+	srv := start(t, engine, server.Options{})
+	c := postJSON(fixture(t, "payments-api.json"))
+	c.path = "/advise?pretty"
+	resp, body := c.do(t, srv)
+	if resp.StatusCode != http.StatusOK {
+		t.Fatalf("status = %d, want 200; body: %s", resp.StatusCode, body)
+	}
+	var req api.Request
+	decodeStrict(t, []byte(fixture(t, "payments-api.json")), &req)
+	direct, err := engine.Advise(t.Context(), &req, policy.English)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want, _ := json.MarshalIndent(direct, "", "  ")
+	want = append(want, '\n')
+	if !bytes.Equal(body, want) {
+		t.Errorf("pretty answer:\n got %s\nwant %s", body, want)
 	}
 }
 
