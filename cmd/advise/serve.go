@@ -9,7 +9,6 @@ import (
 	"log/slog"
 	"os"
 
-	"github.com/placement-advisor/advise/policy"
 	"github.com/placement-advisor/advise/server"
 )
 
@@ -31,7 +30,7 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	opts.server.Logger = logger
-	engine, err := policy.New(ctx)
+	engine, err := newEngineQuickly(ctx)
 	if err != nil {
 		return fmt.Errorf("cannot start: load embedded policy: %w", err)
 	}
