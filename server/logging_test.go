@@ -4,6 +4,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"encoding/json"
+	"fmt"
 	"log/slog"
 	"net/http"
 	"strings"
@@ -170,6 +171,13 @@ func TestInputDigest(t *testing.T) {
 	}
 	if !strings.HasPrefix(implicit, "sha256:") || len(implicit) != len("sha256:")+64 {
 		t.Errorf("digest %q is not sha256:<64 hex>", implicit)
+	}
+	// The digest is documented as the SHA-256 of the resolved workload's
+	// JSON: digests already in logs must stay comparable.
+	w := resolve(`{"name":"x<y","multi_tenant":true,"startup_sla_ms":500,"availability_target":99.95,"instances":3}`)
+	raw, _ := json.Marshal(w)
+	if got, want := server.InputDigest(w), fmt.Sprintf("sha256:%x", sha256.Sum256(raw)); got != want {
+		t.Errorf("InputDigest = %s, want the SHA-256 of %s, %s", got, raw, want)
 	}
 }
 
