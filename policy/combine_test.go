@@ -3,6 +3,7 @@ package policy_test
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"maps"
 	"os"
 	"path/filepath"
@@ -195,5 +196,28 @@ func TestFactorTablesKeyNumbersByTheRulesConstants(t *testing.T) {
 	advise(`{"multi_tenant":false,"startup_sla_ms":1000,"availability_target":99.5,"instances":3}`)
 	if got := e.TableSizes(); got["data.advise.factors.agility"] != first["data.advise.factors.agility"]+1 {
 		t.Errorf("a start-up SLA on a constant did not get its own key: %v → %v", first, got)
+	}
+}
+
+// TestFactorTableKeysKeepStringsApart checks the keys of a string field,
+// which are one-byte codes while the field has seen few strings and the
+// length and text after that: equal strings share a key and different ones
+// never do, coded or not, however a string mimics a code.
+func TestFactorTableKeysKeepStringsApart(t *testing.T) {
+	var names []string
+	for i := range 100 { // more than a field codes
+		names = append(names, fmt.Sprintf("workload-%d", i))
+	}
+	names = append(names, "", "=", "=\x00", "=\x01", "F=\x01", "\x00=\x01", "\"", "\"\x01a", "t", "-", "#1", "workload-0", "=\x00")
+	keys := policy.NameKeys(names)
+	byKey := map[string]string{}
+	for i, key := range keys {
+		if other, ok := byKey[key]; ok && other != names[i] {
+			t.Errorf("names %q and %q share the key %q", other, names[i], key)
+		}
+		byKey[key] = names[i]
+	}
+	if want := len(names) - 2; len(byKey) != want { // two names are repeated
+		t.Errorf("%d distinct keys for %d distinct names", len(byKey), want)
 	}
 }

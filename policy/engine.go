@@ -277,11 +277,11 @@ const (
 // cancelled or its deadline passes, evaluation stops and the context's error is
 // returned.
 func (e *Engine) Advise(ctx context.Context, req *api.Request, lang Lang) (api.Answer, error) {
-	ans, base, err := e.adviseOnly(ctx, req, lang)
+	ans, base, err := e.adviseOnly(ctx, req, lang, true)
 	if err != nil {
 		return ans, err
 	}
-	if err := e.explain(ctx, req, &ans, lang, base); err != nil {
+	if err := e.explain(ctx, req, &ans, lang, &base); err != nil {
 		return api.Answer{}, err
 	}
 	return ans, nil
@@ -290,21 +290,22 @@ func (e *Engine) Advise(ctx context.Context, req *api.Request, lang Lang) (api.A
 // AdviseOnly is Advise without the explanations: what_if and ask_next stay
 // empty and confidence is the policy's own. It is what each variation costs.
 func (e *Engine) AdviseOnly(ctx context.Context, req *api.Request, lang Lang) (api.Answer, error) {
-	ans, _, err := e.adviseOnly(ctx, req, lang)
+	ans, _, err := e.adviseOnly(ctx, req, lang, false)
 	return ans, err
 }
 
 // adviseOnly also returns what the factor packages found, for the variations
-// to start from (nil when the combination runs in Rego).
-func (e *Engine) adviseOnly(ctx context.Context, req *api.Request, lang Lang) (api.Answer, found, error) {
+// to start from (nil when the combination runs in Rego), with the packages'
+// table keys when forVariations is set.
+func (e *Engine) adviseOnly(ctx context.Context, req *api.Request, lang Lang, forVariations bool) (api.Answer, baseline, error) {
 	w, defaulted := req.Resolve()
-	out, f, err := e.evaluate(ctx, w)
+	out, f, err := e.evaluate(ctx, w, forVariations)
 	if err != nil {
-		return api.Answer{}, nil, err
+		return api.Answer{}, baseline{}, err
 	}
 	ans, err := e.answer(out, lang)
 	if err != nil {
-		return api.Answer{}, nil, err
+		return api.Answer{}, baseline{}, err
 	}
 	ans.Input = w
 	ans.Defaulted = defaulted
@@ -321,22 +322,25 @@ func (e *Engine) adviseOnly(ctx context.Context, req *api.Request, lang Lang) (a
 // factor packages in Rego, each once per key of its fields (see
 // factorPackage.table), and the combination in Go when the engine has its Go
 // form; all of it in Rego when it does not.
-func (e *Engine) evaluate(ctx context.Context, w api.Workload) (*result, found, error) {
+func (e *Engine) evaluate(ctx context.Context, w api.Workload, withKeys bool) (*result, baseline, error) {
 	// OPA notices cancellation only while it evaluates, so a short evaluation
 	// could finish under a context that had already ended.
 	if err := ctx.Err(); err != nil {
-		return nil, nil, fmt.Errorf("evaluate: %w", err)
+		return nil, baseline{}, fmt.Errorf("evaluate: %w", err)
 	}
 	if e.combiner != nil {
-		f := make(found, len(e.factors))
-		if err := e.find(ctx, &w, nil, nil, f); err != nil {
-			return nil, nil, err
+		b := baseline{found: make(found, len(e.factors))}
+		if withKeys {
+			b.keys = make([][]byte, len(e.factors))
 		}
-		res, err := e.combiner.combine(f, &w)
-		return res, f, err
+		if err := e.find(ctx, &w, nil, nil, b.found, b.keys); err != nil {
+			return nil, baseline{}, err
+		}
+		res, err := e.combiner.combine(b.found, &w)
+		return res, b, err
 	}
 	res, err := e.evaluateInRego(ctx, w)
-	return res, nil, err
+	return res, baseline{}, err
 }
 
 func (e *Engine) evaluateInRego(ctx context.Context, w api.Workload) (*result, error) {

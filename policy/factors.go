@@ -2,12 +2,14 @@ package policy
 
 import (
 	"context"
+	"encoding/binary"
 	"fmt"
 	"math"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
@@ -33,9 +35,13 @@ type factorPackage struct {
 	// computed key).
 	fields   []fieldKey
 	allInput bool
-	// mask has the bit (see fieldMask) of every workload field in fields.
-	mask  uint64
-	query rego.PreparedEvalQuery
+	// mask has bit i set for every workload field in fields (i its index
+	// in workloadFields),
+	// and position the place in fields of each workload field, -1 for those
+	// the package does not read.
+	mask     uint64
+	position [64]int16
+	query    rego.PreparedEvalQuery
 	// table maps the key of the package's fields to what the package found
 	// for them. It is bounded twice: numbers the rules only compare with
 	// constants are keyed by where they fall among those constants, the
@@ -55,6 +61,8 @@ type fieldKey struct {
 	name string
 	// get reads the field; a name input does not carry reads as absent.
 	get func(w *api.Workload) fieldValue
+	// texts codes the strings the field is seen with (see segment).
+	texts *textCodes
 	// thresholds, ascending, are the only constants the rules compare the
 	// field with, when they only compare it with constants; the key is then
 	// where the value falls among them, not the value.
@@ -104,9 +112,13 @@ func factorPackages(ctx context.Context, compiler *ast.Compiler) ([]*factorPacka
 	}
 	for _, p := range pkgs {
 		p.fields, p.allInput = inputFields(compiler, p)
-		for _, f := range p.fields {
+		for i := range p.position {
+			p.position[i] = -1
+		}
+		for j, f := range p.fields {
 			if i, ok := fieldIndex[f.name]; ok {
 				p.mask |= 1 << i
+				p.position[i] = int16(j)
 			}
 		}
 		var parts []string
@@ -203,7 +215,7 @@ func inputFields(compiler *ast.Compiler, p *factorPackage) ([]fieldKey, bool) {
 	}
 	fields := make([]fieldKey, 0, len(reads))
 	for name, n := range reads {
-		f := fieldKey{name: name, get: func(*api.Workload) fieldValue { return fieldValue{kind: fieldAbsent} }}
+		f := fieldKey{name: name, get: func(*api.Workload) fieldValue { return fieldValue{kind: fieldAbsent} }, texts: &textCodes{}}
 		if i, ok := fieldIndex[name]; ok {
 			f.get = workloadFields[i].get
 		}
@@ -315,32 +327,53 @@ func inputField(t *ast.Term) (string, bool) {
 	return string(s), ok
 }
 
+// baseline is what the factor packages found for a request, with each
+// package's table key when it has a fixed-width form, so that a variation
+// patches the segments of the fields it changes instead of building the key
+// again: what-if looks up about a hundred keys an answer.
+type baseline struct {
+	found found
+	keys  [][]byte // nil for a package without a fixed-width key
+}
+
 // find looks up, or evaluates and remembers, what every factor package finds
 // for the workload, into f (one entry per package). For a variation of a
-// workload whose findings are base, a package that reads none of the changed
-// fields keeps what it found.
-func (e *Engine) find(ctx context.Context, w *api.Workload, base found, changes []api.Change, f found) error {
+// workload whose baseline is base, a package that reads none of the changed
+// fields keeps what it found. Without a base, it records each package's
+// fixed-width key in keys, when keys is not nil.
+func (e *Engine) find(ctx context.Context, w *api.Workload, base *baseline, changes []api.Change, f found, keys [][]byte) error {
 	var (
 		input   ast.Object // built on the first miss
 		buf     [128]byte
-		key     = buf[:0]
-		changed = fieldMask(changes)
+		key     []byte
+		changed uint64
+		fields  [2]int // of the changes, by index in workloadFields
 	)
-	for i, p := range e.factors {
-		if base != nil && !p.allInput && p.mask&changed == 0 {
-			f[i] = base[i]
+	for j, c := range changes {
+		i, ok := fieldIndex[c.Field]
+		if !ok {
+			changed = ^uint64(0)
 			continue
 		}
-		key = key[:0]
-		if p.allInput {
-			if input == nil {
-				input = workloadValue(*w)
-			}
-			key = append(key, input.String()...)
-		} else {
-			for _, field := range p.fields {
-				key = appendFieldKey(key, w, field)
-			}
+		changed |= 1 << i
+		if j < len(fields) {
+			fields[j] = i
+		}
+	}
+	for i, p := range e.factors {
+		if base != nil && !p.allInput && p.mask&changed == 0 {
+			f[i] = base.found[i]
+			continue
+		}
+		key = nil
+		if base != nil && base.keys != nil && base.keys[i] != nil && len(changes) <= len(fields) && changed != ^uint64(0) {
+			key = p.patchKey(buf[:0], base.keys[i], w, fields[:len(changes)])
+		}
+		if key == nil {
+			key = p.key(buf[:0], w)
+		}
+		if base == nil && keys != nil && key[0] == fixedKey {
+			keys[i] = slices.Clone(key)
 		}
 		p.mu.RLock()
 		pf, ok := p.table[string(key)]
@@ -367,9 +400,135 @@ func (e *Engine) find(ctx context.Context, w *api.Workload, base found, changes 
 	return nil
 }
 
-// appendFieldKey appends the field's part of a table key: the value, or for
-// a number compared only with constants, where it falls among them.
-func appendFieldKey(key []byte, w *api.Workload, f fieldKey) []byte {
+// The first byte of a table key says its form.
+const (
+	fixedKey    = 'F' // two bytes a field: a kind and a one-byte value
+	variableKey = 'V' // appendFieldKey's form, or the whole input
+)
+
+// key builds the package's table key for the workload: the fixed-width form
+// when every field has a segment, else the variable form.
+func (p *factorPackage) key(dst []byte, w *api.Workload) []byte {
+	if p.allInput {
+		return append(append(dst, variableKey), workloadValue(*w).String()...)
+	}
+	key := append(dst, fixedKey)
+	for j := range p.fields {
+		seg, ok := p.fields[j].segment(w)
+		if !ok {
+			key = append(dst[:0], variableKey)
+			for j := range p.fields {
+				key = appendFieldKey(key, w, &p.fields[j])
+			}
+			return key
+		}
+		key = append(key, seg[0], seg[1])
+	}
+	return key
+}
+
+// patchKey copies a fixed-width base key and rewrites the segments of the
+// changed fields (by index in workloadFields) the package reads. It returns
+// nil when a changed value has no segment.
+func (p *factorPackage) patchKey(dst, base []byte, w *api.Workload, changed []int) []byte {
+	key := append(dst, base...)
+	for _, i := range changed {
+		pos := p.position[i]
+		if pos < 0 {
+			continue
+		}
+		seg, ok := p.fields[pos].segment(w)
+		if !ok {
+			return nil
+		}
+		key[1+2*pos], key[2+2*pos] = seg[0], seg[1]
+	}
+	return key
+}
+
+// segment is the field's two bytes in a fixed-width key: absent, a boolean,
+// the code of a string, or the class of a number the rules only compare with
+// constants. A number the rules do more with, a class past 255 and a string
+// past the field's codes have none.
+func (f *fieldKey) segment(w *api.Workload) ([2]byte, bool) {
+	v := f.get(w)
+	switch v.kind {
+	case fieldAbsent:
+		return [2]byte{'-', 0}, true
+	case fieldBool:
+		if v.b {
+			return [2]byte{'b', 1}, true
+		}
+		return [2]byte{'b', 0}, true
+	case fieldString:
+		code, ok := f.texts.code(v.s)
+		return [2]byte{'=', code}, ok
+	}
+	if !f.compared {
+		return [2]byte{}, false
+	}
+	class := f.class(v.n)
+	return [2]byte{'#', byte(class)}, class <= 255
+}
+
+// class is where n falls among the thresholds: 0 below the first, 1 on it,
+// 2 between the first and the second, and so on.
+func (f *fieldKey) class(n float64) int {
+	class := 0
+	for _, t := range f.thresholds {
+		switch {
+		case n > t:
+			class += 2
+		case n == t:
+			class++
+		}
+	}
+	return class
+}
+
+// maxTextCodes bounds the strings a field codes. The contract's enums have
+// at most four values; a free-text field runs out of codes and is then keyed
+// by its text, in the variable form.
+const maxTextCodes = 64
+
+// textCodes gives each string a field is seen with a one-byte code, its
+// position in the list. Readers scan the list without a lock; a new string
+// copies it.
+type textCodes struct {
+	mu    sync.Mutex
+	texts atomic.Pointer[[]string]
+}
+
+// code returns the string's code, adding it when there is room.
+func (t *textCodes) code(s string) (byte, bool) {
+	if p := t.texts.Load(); p != nil {
+		for i, text := range *p {
+			if text == s {
+				return byte(i), true
+			}
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var old []string
+	if p := t.texts.Load(); p != nil {
+		old = *p
+	}
+	if i := slices.Index(old, s); i >= 0 {
+		return byte(i), true
+	}
+	if len(old) >= maxTextCodes {
+		return 0, false
+	}
+	next := append(slices.Clip(old), strings.Clone(s))
+	t.texts.Store(&next)
+	return byte(len(next) - 1), true
+}
+
+// appendFieldKey appends the field's part of a variable-form table key: the
+// value (a string with its length first, so no two values share a key), or
+// for a number compared only with constants, where it falls among them.
+func appendFieldKey(key []byte, w *api.Workload, f *fieldKey) []byte {
 	key = append(key, 0)
 	v := f.get(w)
 	switch v.kind {
@@ -381,21 +540,13 @@ func appendFieldKey(key []byte, w *api.Workload, f fieldKey) []byte {
 		}
 		return append(key, 'f')
 	case fieldString:
+		key = binary.AppendUvarint(append(key, '"'), uint64(len(v.s)))
 		return append(key, v.s...)
 	}
 	if !f.compared {
 		return strconv.AppendFloat(key, v.n, 'g', -1, 64)
 	}
-	class := 0
-	for _, t := range f.thresholds {
-		switch {
-		case v.n > t:
-			class += 2
-		case v.n == t:
-			class++
-		}
-	}
-	return strconv.AppendInt(append(key, '#'), int64(class), 10)
+	return strconv.AppendInt(append(key, '#'), int64(f.class(v.n)), 10)
 }
 
 func (e *Engine) evalFactor(ctx context.Context, p *factorPackage, input ast.Object) ([slotCount][]string, error) {

@@ -264,7 +264,7 @@ var workloadFields = []struct {
 // fieldIndex is the position of each workload field in workloadFields.
 var fieldIndex = func() map[string]int {
 	if len(workloadFields) > 64 {
-		panic("policy: more workload fields than a fieldMask holds")
+		panic("policy: more workload fields than a uint64 mask holds")
 	}
 	out := make(map[string]int, len(workloadFields))
 	for i, f := range workloadFields {
@@ -280,18 +280,4 @@ func workloadField(w *api.Workload, name string) fieldValue {
 		return workloadFields[i].get(w)
 	}
 	return fieldValue{kind: fieldAbsent}
-}
-
-// fieldMask has the bit of each changed field set, or every bit when a change
-// names a field input does not carry.
-func fieldMask(changes []api.Change) uint64 {
-	var m uint64
-	for _, c := range changes {
-		i, ok := fieldIndex[c.Field]
-		if !ok {
-			return ^uint64(0)
-		}
-		m |= 1 << i
-	}
-	return m
 }

@@ -41,7 +41,7 @@ type variation struct {
 // explain fills what_if and ask_next by evaluating variations of the request
 // with the same prepared rules, then lowers confidence for every default that
 // matters. Nothing here knows what a rule does: it only asks the policy again.
-func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer, lang Lang, found found) error {
+func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer, lang Lang, found *baseline) error {
 	base := verdict{Recommendation: ans.Recommendation, HybridPattern: ans.HybridPattern, Confidence: ans.Confidence}
 	w := ans.Input
 	candidates := candidateChanges(w)
@@ -85,7 +85,7 @@ func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer,
 // evaluates it. It resolves the variation into w, scratch space the caller
 // reuses for every variation: the factor tables read the workload through
 // function values, so Go cannot keep it on the stack.
-func (e *Engine) vary(ctx context.Context, base found, req *api.Request, w *api.Workload, changes ...api.Change) (variation, bool, error) {
+func (e *Engine) vary(ctx context.Context, base *baseline, req *api.Request, w *api.Workload, changes ...api.Change) (variation, bool, error) {
 	next := *req
 	for _, c := range changes {
 		if err := setField(&next, c); err != nil {
@@ -111,7 +111,7 @@ func (e *Engine) vary(ctx context.Context, base found, req *api.Request, w *api.
 			f = make(found, len(e.factors))
 		}
 		f = f[:len(e.factors)]
-		if err := e.find(ctx, w, base, changes, f); err != nil {
+		if err := e.find(ctx, w, base, changes, f, nil); err != nil {
 			return variation{}, false, fmt.Errorf("variation: %w", err)
 		}
 		d, err := e.combiner.decide(f, w)
@@ -154,7 +154,7 @@ func readVerdict(m map[string]any) (verdict, error) {
 
 // pairFlips combines, two at a time, the single changes that left the answer
 // least sure of itself, and keeps the pairs that change the recommendation.
-func (e *Engine) pairFlips(ctx context.Context, found found, req *api.Request, scratch *api.Workload, base verdict, singles []variation) ([]variation, error) {
+func (e *Engine) pairFlips(ctx context.Context, found *baseline, req *api.Request, scratch *api.Workload, base verdict, singles []variation) ([]variation, error) {
 	pool := slices.Clone(singles)
 	slices.SortStableFunc(pool, func(a, b variation) int {
 		return cmpFloat(a.verdict.Confidence, b.verdict.Confidence)
