@@ -3,8 +3,12 @@ package api
 import (
 	"encoding/json"
 	"errors"
+	"maps"
 	"math"
 	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
 	"unicode/utf8"
 )
 
@@ -41,13 +45,13 @@ func (a *Answer) AppendJSON(dst []byte) ([]byte, error) {
 		e.raw(`{"rule":`)
 		e.str(r.Rule)
 		e.raw(`,"title":`)
-		e.str(r.Title)
+		e.text(r.Title)
 		e.raw(`,"favors":`)
 		e.str(r.Favors)
 		e.raw(`,"weight":`)
 		e.float(r.Weight)
 		e.raw(`,"summary":`)
-		e.str(r.Summary)
+		e.text(r.Summary)
 		e.raw(`,"citations":`)
 		e.citations(r.Citations)
 		e.raw(`}`)
@@ -57,7 +61,7 @@ func (a *Answer) AppendJSON(dst []byte) ([]byte, error) {
 		e.raw(`{"rule":`)
 		e.str(c.Rule)
 		e.raw(`,"title":`)
-		e.str(c.Title)
+		e.text(c.Title)
 		e.raw(`,"excludes":`)
 		e.str(c.Excludes)
 		e.raw(`,"favors":`)
@@ -65,7 +69,7 @@ func (a *Answer) AppendJSON(dst []byte) ([]byte, error) {
 		e.raw(`,"weight":`)
 		e.float(c.Weight)
 		e.raw(`,"summary":`)
-		e.str(c.Summary)
+		e.text(c.Summary)
 		e.raw(`,"citations":`)
 		e.citations(c.Citations)
 		e.raw(`}`)
@@ -75,9 +79,9 @@ func (a *Answer) AppendJSON(dst []byte) ([]byte, error) {
 		e.raw(`{"rule":`)
 		e.str(w.Rule)
 		e.raw(`,"title":`)
-		e.str(w.Title)
+		e.text(w.Title)
 		e.raw(`,"summary":`)
-		e.str(w.Summary)
+		e.text(w.Summary)
 		e.raw(`,"citations":`)
 		e.citations(w.Citations)
 		e.raw(`}`)
@@ -109,7 +113,7 @@ func (a *Answer) AppendJSON(dst []byte) ([]byte, error) {
 		e.raw(`,"assumed":`)
 		e.value(q.Assumed)
 		e.raw(`,"question":`)
-		e.str(q.Question)
+		e.text(q.Question)
 		e.raw(`,"outcomes":`)
 		list(&e, q.Outcomes, func(o *Outcome) {
 			e.raw(`{"value":`)
@@ -153,6 +157,56 @@ type jsonAppender struct {
 func (e *jsonAppender) raw(s string) { e.b = append(e.b, s...) }
 
 func (e *jsonAppender) str(s string) { e.b = appendJSONString(e.b, s) }
+
+// text writes a string that comes from the rules rather than the caller
+// (titles, summaries, citations, questions): the same few hundred strings in
+// every answer, so their quoted form is looked up instead of escaped again.
+func (e *jsonAppender) text(s string) {
+	if q, ok := ruleTexts.quoted(s); ok {
+		e.b = append(e.b, q...)
+		return
+	}
+	e.str(s)
+}
+
+// maxRuleTexts bounds the memo of quoted rule texts; past it, new strings are
+// escaped every time.
+const maxRuleTexts = 4096
+
+// ruleTexts memoises quoted rule texts.
+var ruleTexts textMemo
+
+// textMemo maps strings to their quoted JSON. Readers load an immutable map
+// without a lock; a new string copies it, which happens a few hundred times
+// in a process's life.
+type textMemo struct {
+	mu sync.Mutex
+	m  atomic.Pointer[map[string][]byte]
+}
+
+// quoted returns the quoted form of s, remembering it if there is room.
+func (t *textMemo) quoted(s string) ([]byte, bool) {
+	if m := t.m.Load(); m != nil {
+		if q, ok := (*m)[s]; ok {
+			return q, true
+		}
+	}
+	t.mu.Lock()
+	defer t.mu.Unlock()
+	var old map[string][]byte
+	if m := t.m.Load(); m != nil {
+		old = *m
+	}
+	if len(old) >= maxRuleTexts {
+		return nil, false
+	}
+	next := make(map[string][]byte, len(old)+1)
+	maps.Copy(next, old)
+	q := appendJSONString(nil, s)
+	next[strings.Clone(s)] = q
+	t.m.Store(&next)
+	return q, true
+}
 
 func (e *jsonAppender) flag(v bool) { e.b = strconv.AppendBool(e.b, v) }
 
@@ -212,11 +266,11 @@ func (e *jsonAppender) value(v any) {
 func (e *jsonAppender) citations(cs []Citation) {
 	list(e, cs, func(c *Citation) {
 		e.raw(`{"source":`)
-		e.str(c.Source)
+		e.text(c.Source)
 		e.raw(`,"title":`)
-		e.str(c.Title)
+		e.text(c.Title)
 		e.raw(`,"locator":`)
-		e.str(c.Locator)
+		e.text(c.Locator)
 		e.raw(`}`)
 	})
 }
