@@ -8,11 +8,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"os"
 	"slices"
 	"strings"
 	"sync"
+	"syscall"
 	"testing"
 	"time"
 	"unicode"
@@ -502,4 +505,37 @@ func (b *syncBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// brokenPipe is a ResponseWriter whose connection is gone: every write
+// fails as a write to a socket the peer closed does.
+type brokenPipe struct{ header http.Header }
+
+func (w *brokenPipe) Header() http.Header { return w.header }
+func (w *brokenPipe) WriteHeader(int)     {}
+func (w *brokenPipe) Write([]byte) (int, error) {
+	return 0, &net.OpError{Op: "write", Net: "tcp", Err: os.NewSyscallError("write", syscall.EPIPE)}
+}
+
+// TestClientHangingUpDuringTheAnswer covers a caller who leaves while the
+// answer is written: no "request failed" at error level for what is the
+// caller's doing, and an access line with 499, not the 200 never delivered.
+func TestClientHangingUpDuringTheAnswer(t *testing.T) {
+	var log syncBuffer
+	h := server.New(engine, server.Options{Logger: slog.New(slog.NewJSONHandler(&log, nil))})
+	req := httptest.NewRequest(http.MethodPost, "/advise", strings.NewReader(`{"multi_tenant":true}`))
+	req.Header.Set("Content-Type", "application/json")
+	h.ServeHTTP(&brokenPipe{header: http.Header{}}, req)
+	var access []map[string]any
+	for _, l := range logLines(t, log.String()) {
+		switch l["msg"] {
+		case "request":
+			access = append(access, l)
+		case "request failed":
+			t.Errorf("a caller hanging up was logged as a failure: %v", l)
+		}
+	}
+	if len(access) != 1 || access[0]["status"] != float64(499) {
+		t.Errorf("access lines %v, want one with status 499", access)
+	}
 }

@@ -6,7 +6,9 @@ import (
 	"errors"
 	"fmt"
 	"log/slog"
+	"net"
 	"net/http"
+	"syscall"
 
 	"github.com/labstack/echo/v4"
 
@@ -122,12 +124,22 @@ func classify(err error, c echo.Context) *problemError {
 		return &problemError{kind: bodyTooLarge, detail: fmt.Sprintf("the request body is larger than %d bytes", tooLarge.Limit)}
 	case errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil:
 		return &problemError{kind: clientClosed, detail: "the caller closed the request before it was answered", cause: err}
+	case c.Response().Committed && connectionGone(err):
+		// The answer was being written when the caller hung up: the
+		// caller's doing, not a server failure.
+		return &problemError{kind: clientClosed, detail: "the caller closed the connection while the answer was written", cause: err}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return &problemError{kind: evaluationTimeout, detail: "the rules did not answer in the time allowed; try again", cause: err}
 	case errors.As(err, &httpErr):
 		return classifyHTTPError(httpErr, c)
 	}
 	return &problemError{kind: internalError, detail: "the server failed to answer; the request id locates the details in its log", cause: err}
+}
+
+// connectionGone reports whether err says the connection to the caller is
+// closed or was reset by the caller.
+func connectionGone(err error) bool {
+	return errors.Is(err, syscall.EPIPE) || errors.Is(err, syscall.ECONNRESET) || errors.Is(err, net.ErrClosed)
 }
 
 // classifyHTTPError covers the errors echo itself produces: 404 and 405 from
