@@ -6,12 +6,12 @@ import (
 	"github.com/placement-advisor/advise/api"
 )
 
-// candidateChanges lists the realistic one-field changes to a workload: every
-// other value of each enum, the opposite of each flag, and a few meaningful
-// start-up SLAs and availability targets. The name and the instance count are
-// left alone: neither is a design choice that moves a platform decision.
-func candidateChanges(w api.Workload) []api.Change {
-	out := make([]api.Change, 0, 48)
+// candidateChanges appends to out the realistic one-field changes to a
+// workload: every other value of each enum, the opposite of each flag, and a
+// few meaningful start-up SLAs and availability targets. The name and the
+// instance count are left alone: neither is a design choice that moves a
+// platform decision.
+func candidateChanges(out []api.Change, w api.Workload) []api.Change {
 	flag := func(field string, cur bool) { out = append(out, api.Change{Field: field, Value: !cur}) }
 	// The values are constants passed as interfaces, which Go boxes once,
 	// at compile time, rather than once a call.

@@ -6,6 +6,7 @@ import (
 	"math"
 	"slices"
 	"strconv"
+	"sync"
 
 	"github.com/open-policy-agent/opa/v1/rego"
 
@@ -44,9 +45,15 @@ type variation struct {
 func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer, lang Lang, found *baseline) error {
 	base := verdict{Recommendation: ans.Recommendation, HybridPattern: ans.HybridPattern, Confidence: ans.Confidence}
 	w := ans.Input
-	candidates := candidateChanges(w)
-	singles := make([]variation, 0, len(candidates))
-	scratch := new(api.Workload)
+	// The candidates, the single variations and the workload each is
+	// resolved into are scratch space kept for the next answer: what the
+	// answer keeps of them (a what-if's changes) is copied out.
+	s := explainScratches.Get().(*explainScratch)
+	defer s.release()
+	candidates := candidateChanges(s.candidates[:0], w)
+	s.candidates = candidates
+	singles := s.singles[:0]
+	scratch := &s.workload
 	for i := range candidates {
 		// A one-change slice of candidates, so the variation keeps it
 		// without a copy.
@@ -58,6 +65,7 @@ func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer,
 			singles = append(singles, v)
 		}
 	}
+	s.singles = singles
 
 	var flips []variation
 	for _, v := range singles {
@@ -78,6 +86,24 @@ func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer,
 		ans.Confidence = math.Max(0.5, math.Round(ans.Confidence*math.Pow(unknownPenalty, float64(k))*100)/100)
 	}
 	return nil
+}
+
+// explainScratch is the memory explain reuses from one answer to the next.
+type explainScratch struct {
+	candidates []api.Change
+	singles    []variation
+	workload   api.Workload
+}
+
+var explainScratches = sync.Pool{New: func() any { return new(explainScratch) }}
+
+// release forgets the answer's values and returns s to the pool.
+func (s *explainScratch) release() {
+	clear(s.candidates)
+	clear(s.singles)
+	s.candidates, s.singles = s.candidates[:0], s.singles[:0]
+	s.workload = api.Workload{}
+	explainScratches.Put(s)
 }
 
 // vary applies changes to the request, drops the variation if the result is
@@ -207,7 +233,7 @@ func pickWhatIf(flips []variation, lang Lang) []api.WhatIf {
 	out := make([]api.WhatIf, 0, len(picked))
 	for _, v := range picked {
 		out = append(out, api.WhatIf{
-			Changes:        v.changes,
+			Changes:        slices.Clone(v.changes), // v's may be scratch space
 			Recommendation: v.verdict.Recommendation,
 			HybridPattern:  v.verdict.HybridPattern,
 			Summary:        whatIfSummary(v, lang),
