@@ -23,6 +23,7 @@ import (
 	"github.com/placement-advisor/advise/api"
 	"github.com/placement-advisor/advise/policy"
 	"github.com/placement-advisor/advise/server"
+	"github.com/placement-advisor/advise/server/servertest"
 )
 
 func TestAdviseAnswers(t *testing.T) {
@@ -418,7 +419,7 @@ func TestEngineFailures(t *testing.T) {
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
-			var log syncBuffer
+			var log servertest.LockedBuffer
 			srv := start(t, tc.advisor, server.Options{
 				EvalTimeout: 1, // nanosecond: the deadline passes before evaluation could end
 				Logger:      slog.New(slog.NewJSONHandler(&log, nil)),
@@ -453,7 +454,7 @@ func TestClientHangingUpCancelsEvaluation(t *testing.T) {
 		return api.Answer{}, fmt.Errorf("evaluate: %w", ctx.Err())
 	}}
 	// The server's own timeout is out of reach: only the client can end it.
-	var log syncBuffer
+	var log servertest.LockedBuffer
 	srv := start(t, advisor, server.Options{EvalTimeout: time.Hour, Logger: slog.New(slog.NewJSONHandler(&log, nil))})
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
@@ -475,36 +476,7 @@ func TestClientHangingUpCancelsEvaluation(t *testing.T) {
 	// The access line tells a caller who left (499) from a server that was
 	// too slow (503), and a caller leaving is not logged as a server error.
 	srv.Close() // waits for the handler, and so for its access line
-	var access []map[string]any
-	for _, l := range logLines(t, log.String()) {
-		switch l["msg"] {
-		case "request":
-			access = append(access, l)
-		case "request failed":
-			t.Errorf("a caller hanging up was logged as a failure: %v", l)
-		}
-	}
-	if len(access) != 1 || access[0]["status"] != float64(499) {
-		t.Errorf("access lines %v, want one with status 499", access)
-	}
-}
-
-// syncBuffer is a bytes.Buffer safe for the server's goroutines to log into.
-type syncBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *syncBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *syncBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
+	checkCallerLeft(t, log.String())
 }
 
 // brokenPipe is a ResponseWriter whose connection is gone: every write
@@ -521,13 +493,21 @@ func (w *brokenPipe) Write([]byte) (int, error) {
 // answer is written: no "request failed" at error level for what is the
 // caller's doing, and an access line with 499, not the 200 never delivered.
 func TestClientHangingUpDuringTheAnswer(t *testing.T) {
-	var log syncBuffer
+	var log servertest.LockedBuffer
 	h := server.New(engine, server.Options{Logger: slog.New(slog.NewJSONHandler(&log, nil))})
 	req := httptest.NewRequest(http.MethodPost, "/advise", strings.NewReader(`{"multi_tenant":true}`))
 	req.Header.Set("Content-Type", "application/json")
 	h.ServeHTTP(&brokenPipe{header: http.Header{}}, req)
+	checkCallerLeft(t, log.String())
+}
+
+// checkCallerLeft checks the log of one request whose caller went away: one
+// access line, with 499, and no "request failed", since the caller leaving is
+// not a server failure.
+func checkCallerLeft(t *testing.T, log string) {
+	t.Helper()
 	var access []map[string]any
-	for _, l := range logLines(t, log.String()) {
+	for _, l := range logLines(t, log) {
 		switch l["msg"] {
 		case "request":
 			access = append(access, l)

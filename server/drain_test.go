@@ -49,7 +49,7 @@ func TestServeShutdownUnderLoad(t *testing.T) {
 	}
 	addr := ln.Addr().String()
 	base := "http://" + addr
-	var log syncBuffer
+	var log servertest.LockedBuffer
 	ctx, cancel := context.WithCancel(t.Context())
 	defer cancel()
 	served := make(chan error, 1)

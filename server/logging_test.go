@@ -12,6 +12,7 @@ import (
 
 	"github.com/placement-advisor/advise/api"
 	"github.com/placement-advisor/advise/server"
+	"github.com/placement-advisor/advise/server/servertest"
 )
 
 // Markers planted in request bodies: none may reach the log unless the
@@ -22,9 +23,9 @@ const (
 )
 
 // loggedServer serves the engine with a JSON logger and returns the log.
-func loggedServer(t *testing.T, opts server.Options) (*syncBuffer, func(call) (*http.Response, []byte)) {
+func loggedServer(t *testing.T, opts server.Options) (*servertest.LockedBuffer, func(call) (*http.Response, []byte)) {
 	t.Helper()
-	var log syncBuffer
+	var log servertest.LockedBuffer
 	opts.Logger = slog.New(slog.NewJSONHandler(&log, nil))
 	srv := start(t, engine, opts)
 	return &log, func(c call) (*http.Response, []byte) { return c.do(t, srv) }
@@ -185,7 +186,7 @@ func TestInputDigest(t *testing.T) {
 // with the request id and the cause, the access line with the 500, and a
 // server that goes on answering.
 func TestPanicIsLoggedAndSurvived(t *testing.T) {
-	var log syncBuffer
+	var log servertest.LockedBuffer
 	srv := start(t, panics, server.Options{Logger: slog.New(slog.NewJSONHandler(&log, nil))})
 	for range 3 {
 		resp, body := postJSON(`{"multi_tenant":true}`).do(t, srv)

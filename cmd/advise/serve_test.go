@@ -2,7 +2,6 @@ package main
 
 import (
 	"bufio"
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -14,7 +13,6 @@ import (
 	"path/filepath"
 	"reflect"
 	"strings"
-	"sync"
 	"syscall"
 	"testing"
 	"time"
@@ -119,7 +117,7 @@ func TestServeBinarySIGTERMUnderLoad(t *testing.T) {
 	base := "http://" + addr
 	cmd := exec.Command(bin, "serve", "--addr", addr, "--drain-delay", "500ms", "--grace", "30s", "--eval-timeout", "20s")
 	cmd.Env = append(os.Environ(), envToken+"=") // no auth: the load sends no token
-	var stderr lockedBuffer
+	var stderr servertest.LockedBuffer
 	cmd.Stderr = &stderr
 	if err := cmd.Start(); err != nil {
 		t.Fatal(err)
@@ -206,7 +204,7 @@ func TestServeBinarySIGTERMUnderLoad(t *testing.T) {
 }
 
 // waitHealthy polls /healthz until the process answers, failing if it exits.
-func waitHealthy(t *testing.T, base string, exited <-chan error, stderr *lockedBuffer) {
+func waitHealthy(t *testing.T, base string, exited <-chan error, stderr *servertest.LockedBuffer) {
 	t.Helper()
 	for {
 		resp, err := http.Get(base + "/healthz")
@@ -223,23 +221,4 @@ func waitHealthy(t *testing.T, base string, exited <-chan error, stderr *lockedB
 		case <-time.After(20 * time.Millisecond):
 		}
 	}
-}
-
-// lockedBuffer is a bytes.Buffer the process's stderr copier and the test can
-// share.
-type lockedBuffer struct {
-	mu  sync.Mutex
-	buf bytes.Buffer
-}
-
-func (b *lockedBuffer) Write(p []byte) (int, error) {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.Write(p)
-}
-
-func (b *lockedBuffer) String() string {
-	b.mu.Lock()
-	defer b.mu.Unlock()
-	return b.buf.String()
 }

@@ -219,3 +219,23 @@ func Reconcile(v Verdict, statuses []int, decisions int) []string {
 	}
 	return problems
 }
+
+// LockedBuffer is a bytes.Buffer that a server's goroutines (or a process's
+// stderr copier) and the test can write and read at once: the log the tests
+// inspect.
+type LockedBuffer struct {
+	mu  sync.Mutex
+	buf bytes.Buffer
+}
+
+func (b *LockedBuffer) Write(p []byte) (int, error) {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.Write(p)
+}
+
+func (b *LockedBuffer) String() string {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	return b.buf.String()
+}
