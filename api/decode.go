@@ -6,7 +6,6 @@ import (
 	"errors"
 	"fmt"
 	"io"
-	"reflect"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -91,7 +90,7 @@ func checkObjectKeys(body []byte) error {
 			return describeJSONError(err)
 		}
 		key, _ := tok.(string)
-		if _, known := requestFields[key]; !known {
+		if _, known := flatFields[key]; !known {
 			return &DecodeError{Field: key, Reason: "unknown field"}
 		}
 		if _, dup := seen[key]; dup {
@@ -114,20 +113,6 @@ func checkObjectKeys(body []byte) error {
 	}
 	return nil
 }
-
-// requestFields holds the exact JSON names of Request's fields. encoding/json
-// matches keys case-insensitively, so without this check "Multi_Tenant" would
-// set multi_tenant, and {"multi_tenant":true,"MULTI_TENANT":false} would slip
-// past the duplicate check and quietly keep the last value.
-var requestFields = func() map[string]struct{} {
-	t := reflect.TypeFor[Request]()
-	names := make(map[string]struct{}, t.NumField())
-	for i := range t.NumField() {
-		name, _, _ := strings.Cut(t.Field(i).Tag.Get("json"), ",")
-		names[name] = struct{}{}
-	}
-	return names
-}()
 
 // describeJSONError turns encoding/json's errors into a DecodeError that names
 // the field by its JSON name and says what was expected, without Go type names.

@@ -3,6 +3,7 @@ package api
 import (
 	"reflect"
 	"strconv"
+	"strings"
 	"unicode/utf8"
 )
 
@@ -23,19 +24,17 @@ type flatField struct {
 	kind  reflect.Kind
 }
 
-// flatFields maps each exact JSON name of Request to its field.
+// flatFields maps each exact JSON name of Request to its field; both
+// decoders check keys against it. encoding/json matches keys
+// case-insensitively, so without this check "Multi_Tenant" would set
+// multi_tenant, and {"multi_tenant":true,"MULTI_TENANT":false} would slip past
+// the duplicate check and quietly keep the last value.
 var flatFields = func() map[string]flatField {
 	t := reflect.TypeFor[Request]()
 	out := make(map[string]flatField, t.NumField())
 	for i := range t.NumField() {
 		f := t.Field(i)
-		name := f.Tag.Get("json")
-		for j := range len(name) {
-			if name[j] == ',' {
-				name = name[:j]
-				break
-			}
-		}
+		name, _, _ := strings.Cut(f.Tag.Get("json"), ",")
 		out[name] = flatField{index: i, kind: f.Type.Elem().Kind()}
 	}
 	if t.NumField() > 64 {

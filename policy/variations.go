@@ -114,49 +114,23 @@ func setField(r *api.Request, c api.Change) error {
 	return err
 }
 
-func boolPtr(c api.Change) (*bool, error) {
+// valuePtr is a change's value as the pointer a Request field holds: nil for
+// nil (the field left out), else a pointer to the value, which must be a T.
+func valuePtr[T bool | string | int64 | float64](c api.Change, want string) (*T, error) {
 	if c.Value == nil {
 		return nil, nil
 	}
-	v, ok := c.Value.(bool)
+	v, ok := c.Value.(T)
 	if !ok {
-		return nil, fmt.Errorf("set %s: want a boolean, got %T", c.Field, c.Value)
+		return nil, fmt.Errorf("set %s: want %s, got %T", c.Field, want, c.Value)
 	}
 	return &v, nil
 }
 
-func strPtr(c api.Change) (*string, error) {
-	if c.Value == nil {
-		return nil, nil
-	}
-	v, ok := c.Value.(string)
-	if !ok {
-		return nil, fmt.Errorf("set %s: want a string, got %T", c.Field, c.Value)
-	}
-	return &v, nil
-}
-
-func intPtr(c api.Change) (*int64, error) {
-	if c.Value == nil {
-		return nil, nil
-	}
-	v, ok := c.Value.(int64)
-	if !ok {
-		return nil, fmt.Errorf("set %s: want an integer, got %T", c.Field, c.Value)
-	}
-	return &v, nil
-}
-
-func floatPtr(c api.Change) (*float64, error) {
-	if c.Value == nil {
-		return nil, nil
-	}
-	v, ok := c.Value.(float64)
-	if !ok {
-		return nil, fmt.Errorf("set %s: want a number, got %T", c.Field, c.Value)
-	}
-	return &v, nil
-}
+func boolPtr(c api.Change) (*bool, error)     { return valuePtr[bool](c, "a boolean") }
+func strPtr(c api.Change) (*string, error)    { return valuePtr[string](c, "a string") }
+func intPtr(c api.Change) (*int64, error)     { return valuePtr[int64](c, "an integer") }
+func floatPtr(c api.Change) (*float64, error) { return valuePtr[float64](c, "a number") }
 
 // assumedValue is the value the rules assumed for a field the caller left out.
 func assumedValue(w api.Workload, field string) any {
