@@ -3,13 +3,12 @@ package api
 import (
 	"encoding/json"
 	"errors"
-	"maps"
 	"math"
 	"strconv"
 	"strings"
-	"sync"
-	"sync/atomic"
 	"unicode/utf8"
+
+	"github.com/placement-advisor/advise/internal/memo"
 )
 
 // Writing an answer with encoding/json walks it by reflection and costs
@@ -162,51 +161,17 @@ func (e *jsonAppender) str(s string) { e.b = appendJSONString(e.b, s) }
 // (titles, summaries, citations, questions): the same few hundred strings in
 // every answer, so their quoted form is looked up instead of escaped again.
 func (e *jsonAppender) text(s string) {
-	if q, ok := ruleTexts.quoted(s); ok {
-		e.b = append(e.b, q...)
-		return
+	q, ok := ruleTexts.Load(s)
+	if !ok {
+		q = appendJSONString(nil, s)
+		ruleTexts.Store(strings.Clone(s), q)
 	}
-	e.str(s)
+	e.b = append(e.b, q...)
 }
 
-// maxRuleTexts bounds the memo of quoted rule texts; past it, new strings are
+// ruleTexts memoises quoted rule texts; past its bound, new strings are
 // escaped every time.
-const maxRuleTexts = 4096
-
-// ruleTexts memoises quoted rule texts.
-var ruleTexts textMemo
-
-// textMemo maps strings to their quoted JSON. Readers load an immutable map
-// without a lock; a new string copies it, which happens a few hundred times
-// in a process's life.
-type textMemo struct {
-	mu sync.Mutex
-	m  atomic.Pointer[map[string][]byte]
-}
-
-// quoted returns the quoted form of s, remembering it if there is room.
-func (t *textMemo) quoted(s string) ([]byte, bool) {
-	if m := t.m.Load(); m != nil {
-		if q, ok := (*m)[s]; ok {
-			return q, true
-		}
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var old map[string][]byte
-	if m := t.m.Load(); m != nil {
-		old = *m
-	}
-	if len(old) >= maxRuleTexts {
-		return nil, false
-	}
-	next := make(map[string][]byte, len(old)+1)
-	maps.Copy(next, old)
-	q := appendJSONString(nil, s)
-	next[strings.Clone(s)] = q
-	t.m.Store(&next)
-	return q, true
-}
+var ruleTexts = memo.Map[string, []byte]{Max: 4096}
 
 func (e *jsonAppender) flag(v bool) { e.b = strconv.AppendBool(e.b, v) }
 

@@ -5,16 +5,14 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"fmt"
-	"maps"
 	"math"
 	"slices"
-	"sync"
-	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/topdown"
 
 	"github.com/placement-advisor/advise/api"
+	"github.com/placement-advisor/advise/internal/memo"
 )
 
 // How fired rules combine into an answer is policy: advise.findings gathers
@@ -132,13 +130,10 @@ type combiner struct {
 	// patternRule names the hybrid reason each pattern fires.
 	patternRule map[string]string
 	// confidence memoises the rounding arithmetic, done with OPA's own
-	// builtins so every digit matches; its operands are small integers.
-	// What-if reads it about sixty times an answer from every core, so
-	// readers load an immutable map without a lock, and a new key copies it
-	// (keys are few: sums of small weights; past maxConfidences no more are
-	// kept).
-	confidence   atomic.Pointer[map[confidenceKey]float64]
-	confidenceMu sync.Mutex // serialises the copies
+	// builtins so every digit matches; its operands are small integers
+	// (sums of small weights), so the keys are few. What-if reads it about
+	// sixty times an answer.
+	confidence memo.Map[confidenceKey, float64]
 }
 
 // maxConfidences bounds the confidence memo.
@@ -170,6 +165,7 @@ func newCombiner(sources map[string][]byte, rules []Rule) *combiner {
 		return nil
 	}
 	c := &combiner{facts: make(map[string]*ruleFacts, len(rules)), patternRule: map[string]string{}}
+	c.confidence.Max = maxConfidences
 	for _, r := range rules {
 		w := r.weight()
 		if w != math.Trunc(w) || math.Abs(w) > 1<<31 {
@@ -330,10 +326,8 @@ func (c *combiner) combine(f found, w *api.Workload) (*result, error) {
 // confidenceOf is advise.decision.confidence, computed with the builtins the
 // Rego form calls, in the same order, so the rounding is the same.
 func (c *combiner) confidenceOf(k confidenceKey) (float64, error) {
-	if m := c.confidence.Load(); m != nil {
-		if v, ok := (*m)[k]; ok {
-			return v, nil
-		}
+	if v, ok := c.confidence.Load(k); ok {
+		return v, nil
 	}
 	var (
 		half  = ast.FloatNumberTerm(0.5)
@@ -378,25 +372,8 @@ func (c *combiner) confidenceOf(k confidenceKey) (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%w: confidence: %v", ErrEvaluation, err)
 	}
-	c.remember(k, v)
+	c.confidence.Store(k, v)
 	return v, nil
-}
-
-// remember adds a confidence to the memo, copying it.
-func (c *combiner) remember(k confidenceKey, v float64) {
-	c.confidenceMu.Lock()
-	defer c.confidenceMu.Unlock()
-	var old map[confidenceKey]float64
-	if m := c.confidence.Load(); m != nil {
-		old = *m
-	}
-	if len(old) >= maxConfidences {
-		return
-	}
-	next := make(map[confidenceKey]float64, len(old)+1)
-	maps.Copy(next, old)
-	next[k] = v
-	c.confidence.Store(&next)
 }
 
 // caller calls one OPA builtin by name.
