@@ -2,7 +2,6 @@ package server_test
 
 import (
 	"context"
-	"encoding/json"
 	"io"
 	"log/slog"
 	"net"
@@ -121,19 +120,7 @@ func TestServeShutdownUnderLoad(t *testing.T) {
 
 	// Every request the server accepted was answered: the access log and the
 	// clients agree, and every decision has its request.
-	lines := logLines(t, log.String())
-	var statuses []int
-	var decisions int
-	for _, l := range lines {
-		switch {
-		case l["msg"] == "request" && l["path"] == "/advise":
-			status, _ := l["status"].(float64)
-			statuses = append(statuses, int(status))
-		case l["msg"] == "decision":
-			decisions++
-		}
-	}
-	for _, p := range servertest.Reconcile(verdict, statuses, decisions) {
+	for _, p := range servertest.Reconcile(verdict, logLines(t, log.String())) {
 		t.Error(p)
 	}
 	for _, msg := range []string{"draining", "shutting down", "stopped"} {
@@ -163,16 +150,9 @@ func checkReadyzDocumented(t *testing.T, resp *http.Response, body []byte) {
 // logLines parses JSON log lines, failing on any line that is not JSON.
 func logLines(t *testing.T, log string) []map[string]any {
 	t.Helper()
-	var out []map[string]any
-	for line := range strings.Lines(log) {
-		if strings.TrimSpace(line) == "" {
-			continue
-		}
-		var m map[string]any
-		if err := json.Unmarshal([]byte(line), &m); err != nil {
-			t.Fatalf("log line is not JSON: %q", line)
-		}
-		out = append(out, m)
+	lines, err := servertest.ParseLog(log)
+	if err != nil {
+		t.Fatal(err)
 	}
-	return out
+	return lines
 }

@@ -1,9 +1,7 @@
 package main
 
 import (
-	"bufio"
 	"context"
-	"encoding/json"
 	"errors"
 	"io"
 	"net"
@@ -164,28 +162,17 @@ func TestServeBinarySIGTERMUnderLoad(t *testing.T) {
 	}
 	t.Logf("%d requests: %d answered, %d refused before acceptance", len(outcomes), verdict.Answered, verdict.Refused)
 
-	var statuses []int
-	var decisions int
-	var msgs []string
-	sc := bufio.NewScanner(strings.NewReader(stderr.String()))
-	sc.Buffer(make([]byte, 1<<20), 1<<20)
-	for sc.Scan() {
-		var line map[string]any
-		if err := json.Unmarshal(sc.Bytes(), &line); err != nil {
-			t.Fatalf("log line is not JSON: %q", sc.Text())
-		}
-		msg, _ := line["msg"].(string)
-		msgs = append(msgs, msg)
-		switch {
-		case msg == "request" && line["path"] == "/advise":
-			status, _ := line["status"].(float64)
-			statuses = append(statuses, int(status))
-		case msg == "decision":
-			decisions++
-		}
+	lines, err := servertest.ParseLog(stderr.String())
+	if err != nil {
+		t.Fatal(err)
 	}
-	for _, p := range servertest.Reconcile(verdict, statuses, decisions) {
+	for _, p := range servertest.Reconcile(verdict, lines) {
 		t.Error(p)
+	}
+	var msgs []string
+	for _, l := range lines {
+		msg, _ := l["msg"].(string)
+		msgs = append(msgs, msg)
 	}
 	order := []string{"serving", "draining", "shutting down", "stopped"}
 	var seen []string

@@ -184,9 +184,9 @@ func BeforeAcceptance(err error) bool {
 // whose caller went away before the answer was ready or while it was written.
 const StatusClientClosed = 499
 
-// Reconcile checks the server's side of a load against the clients' verdict.
-// statuses are the access-line statuses of the advice requests and decisions
-// the number of decision lines. Every 200 must have its decision, and a
+// Reconcile checks the server's side of a load, its log (see ParseLog),
+// against the clients' verdict: the access-line statuses of the advice
+// requests and the decision lines. Every 200 must have its decision, and a
 // decision without a 200 must belong to a 499: a caller who left while the
 // answer was written. Every request the server saw must be one a client
 // received, or one lost to the race net/http leaves when it closes an idle
@@ -195,8 +195,21 @@ const StatusClientClosed = 499
 // as refused). Such a request ends as a 499 or, rarely, as a 200 whose write
 // did not fail although nobody read it. Any other status means an accepted
 // request was not answered.
-func Reconcile(v Verdict, statuses []int, decisions int) []string {
-	var problems []string
+func Reconcile(v Verdict, log []map[string]any) []string {
+	var (
+		problems  []string
+		statuses  []int
+		decisions int
+	)
+	for _, l := range log {
+		switch {
+		case l["msg"] == "request" && l["path"] == "/advise":
+			status, _ := l["status"].(float64)
+			statuses = append(statuses, int(status))
+		case l["msg"] == "decision":
+			decisions++
+		}
+	}
 	var ok, gone int
 	for _, s := range statuses {
 		switch s {
@@ -238,4 +251,20 @@ func (b *LockedBuffer) String() string {
 	b.mu.Lock()
 	defer b.mu.Unlock()
 	return b.buf.String()
+}
+
+// ParseLog reads a server's JSON log, one object a line.
+func ParseLog(log string) ([]map[string]any, error) {
+	var out []map[string]any
+	for line := range strings.Lines(log) {
+		if strings.TrimSpace(line) == "" {
+			continue
+		}
+		var m map[string]any
+		if err := json.Unmarshal([]byte(line), &m); err != nil {
+			return nil, fmt.Errorf("log line is not JSON: %q", line)
+		}
+		out = append(out, m)
+	}
+	return out, nil
 }
