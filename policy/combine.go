@@ -127,8 +127,9 @@ type ruleFacts struct {
 // advise.decision; see combinationDigest.
 type combiner struct {
 	facts map[string]*ruleFacts
-	// patternRule names the hybrid reason each pattern fires.
-	patternRule map[string]string
+	// patterns are the hybrid patterns, in the order of the pattern
+	// constants, with the reason each fires.
+	patterns [patternCount]hybridPattern
 	// confidence memoises the rounding arithmetic, done with OPA's own
 	// builtins so every digit matches; its operands are small integers
 	// (sums of small weights), so the keys are few. What-if reads it about
@@ -164,7 +165,7 @@ func newCombiner(sources map[string][]byte, rules []Rule) *combiner {
 	if combinationText(sources) != combinationDigest {
 		return nil
 	}
-	c := &combiner{facts: make(map[string]*ruleFacts, len(rules)), patternRule: map[string]string{}}
+	c := &combiner{facts: make(map[string]*ruleFacts, len(rules))}
 	c.confidence.Max = maxConfidences
 	for _, r := range rules {
 		w := r.weight()
@@ -177,12 +178,13 @@ func newCombiner(sources map[string][]byte, rules []Rule) *combiner {
 		}
 		c.facts[r.ID] = f
 	}
-	for _, pattern := range []string{"containers_in_vms", "orchestrator_in_vms", "side_by_side"} {
+	for i, pattern := range patternNames {
 		id := "hybrid." + pattern
-		if _, ok := c.facts[id]; !ok {
+		r, ok := c.facts[id]
+		if !ok {
 			return nil
 		}
-		c.patternRule[pattern] = id
+		c.patterns[i] = hybridPattern{name: pattern, rule: id, facts: r}
 	}
 	return c
 }
@@ -228,46 +230,99 @@ func (t tally) of(option string) int64 {
 type decision struct {
 	verdict
 	scores  api.Scores
-	pattern string
+	pattern *hybridPattern // nil when the answer is not a hybrid
 }
 
-// decide is advise.decision's verdict and scores for what the factor
-// packages found: all a what-if variation needs.
-func (c *combiner) decide(f found, w *api.Workload) (decision, error) {
+// decideReads are the workload fields decide reads, by index in
+// workloadFields: advise.hybrid's idea of an orchestrated workload. Everything
+// else it reads is in the findings. TestDecideReadsOnlyTheTopology holds the
+// list to decide.
+var decideReads = fieldMask("orchestrator", "scaling", "architecture")
+
+// fieldMask has bit i set for each named workload field, i its index in
+// workloadFields.
+func fieldMask(names ...string) uint64 {
+	var m uint64
+	for _, name := range names {
+		i, ok := fieldIndex[name]
+		if !ok {
+			panic("policy: " + name + " is not a workload field")
+		}
+		m |= 1 << i
+	}
+	return m
+}
+
+// readByDecide reports whether a change of the fields (by index in
+// workloadFields) can change decide's verdict for the same findings.
+func readByDecide(fields []int) bool {
+	for _, i := range fields {
+		if decideReads&(1<<i) != 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// The hybrid patterns, in the order advise.hybrid tries them.
+const (
+	patternOrchestratorInVMs = iota
+	patternContainersInVMs
+	patternSideBySide
+	patternCount
+)
+
+var patternNames = [patternCount]string{"orchestrator_in_vms", "containers_in_vms", "side_by_side"}
+
+// hybridPattern is a hybrid pattern with the reason it fires.
+type hybridPattern struct {
+	name  string
+	rule  string
+	facts *ruleFacts
+}
+
+// total is the sums of what every factor package found.
+func (f found) total() sums {
 	var t sums
 	for _, pkg := range f {
 		t.add(&pkg.sums)
 	}
+	return t
+}
+
+// decide is advise.decision's verdict and scores for what the factor
+// packages found, given as their sums (found.total): all a what-if variation
+// needs.
+func (c *combiner) decide(t *sums, w *api.Workload) (decision, error) {
 	scores := t.scores
 	excludesVM, excludesCtr := t.nExcludesVM > 0, t.nExcludesCtr > 0
 
 	conflict := t.nVM > 0 && t.nCtr > 0
 	orchestrated := w.Orchestrator != "none" || (w.Scaling == "elastic" && w.Architecture == "microservices")
-	var pattern string
+	var pattern *hybridPattern
 	switch {
 	case conflict && orchestrated:
-		pattern = "orchestrator_in_vms"
+		pattern = &c.patterns[patternOrchestratorInVMs]
 	case conflict:
-		pattern = "containers_in_vms"
+		pattern = &c.patterns[patternContainersInVMs]
 	case t.nOtherOS > 0 && w.Architecture == "microservices" && t.nVM == 0:
-		pattern = "side_by_side"
+		pattern = &c.patterns[patternSideBySide]
 	}
 	vmSide, ctrSide := t.otherOS, t.favoursCtr
 	if conflict {
 		vmSide, ctrSide = t.vmDemands, t.ctrDemands
 	}
-	if pattern != "" {
+	if pattern != nil {
 		// A hybrid reason adds its own weight to the option it favours, as
 		// every reason does; today that weight is 0 and it favours hybrid.
-		r := c.facts[c.patternRule[pattern]]
-		scores.add(r.favors, r.weight)
+		scores.add(pattern.facts.favors, pattern.facts.weight)
 	}
 
 	d := decision{scores: api.Scores{VM: float64(scores.vm), Container: float64(scores.container)}, pattern: pattern}
 	switch {
-	case pattern != "":
+	case pattern != nil:
 		d.Recommendation = api.RecommendHybrid
-		d.HybridPattern = pattern
+		d.HybridPattern = pattern.name
 		d.scores.Hybrid = float64(vmSide + ctrSide)
 	case excludesCtr:
 		d.Recommendation = api.RecommendVM
@@ -279,7 +334,7 @@ func (c *combiner) decide(f found, w *api.Workload) (decision, error) {
 		d.Recommendation = api.RecommendVM
 	}
 
-	key := confidenceKey{hybrid: pattern != ""}
+	key := confidenceKey{hybrid: pattern != nil}
 	switch d.Recommendation {
 	case api.RecommendHybrid:
 		key.points = min(vmSide, ctrSide)
@@ -302,7 +357,8 @@ func (c *combiner) decide(f found, w *api.Workload) (decision, error) {
 // combine is advise.decision.answer for what the factor packages found: the
 // decision and the lists of fired rules.
 func (c *combiner) combine(f found, w *api.Workload) (*result, error) {
-	d, err := c.decide(f, w)
+	t := f.total()
+	d, err := c.decide(&t, w)
 	if err != nil {
 		return nil, err
 	}
@@ -317,8 +373,8 @@ func (c *combiner) combine(f found, w *api.Workload) (*result, error) {
 			}
 		}
 	}
-	if d.pattern != "" {
-		res.Reasons = append(res.Reasons, c.patternRule[d.pattern])
+	if d.pattern != nil {
+		res.Reasons = append(res.Reasons, d.pattern.rule)
 	}
 	return res, nil
 }

@@ -7,6 +7,7 @@ import (
 	"maps"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"testing/fstest"
@@ -219,5 +220,33 @@ func TestFactorTableKeysKeepStringsApart(t *testing.T) {
 	}
 	if want := len(names) - 2; len(byKey) != want { // two names are repeated
 		t.Errorf("%d distinct keys for %d distinct names", len(byKey), want)
+	}
+}
+
+// TestDecideReadsOnlyTheTopology checks the fields decideReads lists: a
+// variation that finds what its request found skips deciding unless it
+// changes one of them, so a field decide reads must be listed. The check
+// is also that each listed field does change some verdict, so the list is
+// not simply every field.
+func TestDecideReadsOnlyTheTopology(t *testing.T) {
+	e := explainEngine(t)
+	listed := policy.DecideReads()
+	seen := map[string]bool{}
+	for name, req := range explainCorpus(t) {
+		fields, err := e.FieldsDecideReads(req)
+		if err != nil {
+			t.Fatalf("%s: %v", name, err)
+		}
+		for _, f := range fields {
+			seen[f] = true
+			if !slices.Contains(listed, f) {
+				t.Errorf("%s: changing %s alone changes decide's verdict, but decideReads does not list it", name, f)
+			}
+		}
+	}
+	for _, f := range listed {
+		if !seen[f] {
+			t.Errorf("decideReads lists %s, but changing it alone never changed a verdict", f)
+		}
 	}
 }

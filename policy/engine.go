@@ -331,13 +331,17 @@ func (e *Engine) evaluate(ctx context.Context, w api.Workload, withKeys bool) (*
 	if e.combiner != nil {
 		b := baseline{found: make(found, len(e.factors))}
 		if withKeys {
-			b.keys = make([][]byte, len(e.factors))
+			b.keys = make([]packedKey, len(e.factors))
 		}
-		if err := e.find(ctx, &w, nil, nil, b.found, b.keys); err != nil {
+		if _, err := e.find(ctx, &w, nil, nil, b.found, b.keys); err != nil {
 			return nil, baseline{}, err
 		}
 		res, err := e.combiner.combine(b.found, &w)
-		return res, b, err
+		if err != nil {
+			return nil, baseline{}, err
+		}
+		b.verdict = res.verdict
+		return res, b, nil
 	}
 	res, err := e.evaluateInRego(ctx, w)
 	return res, baseline{}, err
@@ -362,14 +366,14 @@ func (e *Engine) evaluateInRego(ctx context.Context, w api.Workload) (*result, e
 }
 
 // workloadValue builds the Rego input straight from the workload, skipping a
-// JSON round trip, field by field as workloadFields reads them, so the input
+// JSON round trip, field by field as readField reads them, so the input
 // and the factor tables' keys cannot disagree. Absent optional numbers stay
 // absent, so rules comparing them are simply undefined.
 func workloadValue(w api.Workload) ast.Object {
 	obj := ast.NewObject()
-	for _, field := range workloadFields {
+	for i, name := range workloadFields {
 		var v ast.Value
-		switch f := field.get(&w); f.kind {
+		switch f := readField(&w, i); f.kind {
 		case fieldAbsent:
 			continue
 		case fieldBool:
@@ -381,7 +385,7 @@ func workloadValue(w api.Workload) ast.Object {
 		default:
 			v = ast.FloatNumberTerm(f.n).Value
 		}
-		obj.Insert(ast.StringTerm(field.name), ast.NewTerm(v))
+		obj.Insert(ast.StringTerm(name), ast.NewTerm(v))
 	}
 	return obj
 }

@@ -5,6 +5,7 @@ import (
 	"math"
 	"os"
 	"path/filepath"
+	"reflect"
 	"slices"
 	"strconv"
 	"testing"
@@ -168,4 +169,36 @@ func explainEngine(t testing.TB) *policy.Engine {
 		t.Fatal(err)
 	}
 	return e
+}
+
+// TestCandidatesApplyAsTheCallerWould holds what-if's fast path (a change
+// applied to the request's pointers and to the resolved workload, without
+// resolving again) to the slow one: the change sent through JSON and the
+// result resolved. Every value it tries must also be one its field allows,
+// so that only a rule relating two fields can make a variation invalid.
+func TestCandidatesApplyAsTheCallerWould(t *testing.T) {
+	val := api.NewValidator()
+	tried := map[string]bool{}
+	for name, req := range explainCorpus(t) {
+		for _, v := range policy.Variants(req) {
+			tried[v.Change.Field] = true
+			want, err := req.Apply(v.Change)
+			if err != nil {
+				t.Fatalf("%s: apply %v: %v", name, v.Change, err)
+			}
+			if !reflect.DeepEqual(v.Request, want) {
+				t.Errorf("%s: %v gives the request %+v, through JSON %+v", name, v.Change, v.Request, want)
+			}
+			if w, _ := want.Resolve(); !reflect.DeepEqual(v.Workload, w) {
+				t.Errorf("%s: %v gives the workload %+v, resolving again %+v", name, v.Change, v.Workload, w)
+			}
+			if err := val.Validate(&want); err != nil && len(api.Contradictions(&want)) == 0 {
+				t.Errorf("%s: %v is not a value its field allows: %v", name, v.Change, err)
+			}
+		}
+	}
+	// Every field but the name and the instance count.
+	if len(tried) != 21 {
+		t.Errorf("what-if tried %d fields, want 21: %v", len(tried), tried)
+	}
 }

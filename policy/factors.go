@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"math"
+	"math/bits"
 	"slices"
 	"strconv"
 	"strings"
@@ -42,13 +43,25 @@ type factorPackage struct {
 	mask     uint64
 	position [64]int16
 	query    rego.PreparedEvalQuery
-	// table maps the key of the package's fields to what the package found
-	// for them. It is bounded twice: numbers the rules only compare with
+	// packs is set when every field has a place in a packed key (see
+	// fieldKey.shift).
+	packs bool
+	// packed and table map the key of the package's fields to what the
+	// package found for them: packed by the packed key, table by the
+	// variable form (see key) for the workloads that have no packed key.
+	// They are bounded twice: numbers the rules only compare with
 	// constants are keyed by where they fall among those constants, the
 	// other fields are booleans and enums the contract validates, so the
-	// keys are finitely many; and it stops growing at maxTable entries.
-	mu    sync.RWMutex
-	table map[string]*findings
+	// keys are finitely many; and they stop growing at maxTable entries
+	// together.
+	mu     sync.RWMutex
+	packed map[uint64]*findings
+	table  map[string]*findings
+	// distinct holds one findings a set of fired rules, by findingsKey, so
+	// that keys firing the same rules share one findings and a variation
+	// that fires what its request fired is seen to (find's same) by
+	// comparing pointers.
+	distinct map[string]*findings
 }
 
 // maxTable bounds each package's table; past it the package is evaluated
@@ -59,15 +72,19 @@ const maxTable = 1 << 14
 // fieldKey is how one input field enters a package's table key.
 type fieldKey struct {
 	name string
-	// get reads the field; a name input does not carry reads as absent.
-	get func(w *api.Workload) fieldValue
-	// texts codes the strings the field is seen with (see segment).
+	// index is the field's in workloadFields, -1 for a name input does
+	// not carry, which reads as absent.
+	index int
+	// texts codes the strings the field is seen with (see code).
 	texts *textCodes
 	// thresholds, ascending, are the only constants the rules compare the
 	// field with, when they only compare it with constants; the key is then
 	// where the value falls among them, not the value.
 	thresholds []float64
 	compared   bool
+	// A packed key holds each field's code (see code) in width bits from
+	// bit shift; the codes of every field of a package take at most 64.
+	shift, width uint
 }
 
 // factorPackages reads, from the compiled advise.findings, which documents of
@@ -99,7 +116,7 @@ func factorPackages(ctx context.Context, compiler *ast.Compiler) ([]*factorPacka
 			}
 			p := byPath[path.String()]
 			if p == nil {
-				p = &factorPackage{path: path, table: map[string]*findings{}}
+				p = &factorPackage{path: path, packed: map[uint64]*findings{}, table: map[string]*findings{}, distinct: map[string]*findings{}}
 				byPath[path.String()] = p
 				pkgs = append(pkgs, p)
 			}
@@ -115,6 +132,7 @@ func factorPackages(ctx context.Context, compiler *ast.Compiler) ([]*factorPacka
 		for i := range p.position {
 			p.position[i] = -1
 		}
+		p.packs = !p.allInput && placeCodes(p.fields)
 		for j, f := range p.fields {
 			if i, ok := fieldIndex[f.name]; ok {
 				p.mask |= 1 << i
@@ -215,9 +233,9 @@ func inputFields(compiler *ast.Compiler, p *factorPackage) ([]fieldKey, bool) {
 	}
 	fields := make([]fieldKey, 0, len(reads))
 	for name, n := range reads {
-		f := fieldKey{name: name, get: func(*api.Workload) fieldValue { return fieldValue{kind: fieldAbsent} }, texts: &textCodes{}}
+		f := fieldKey{name: name, index: -1, texts: &textCodes{}}
 		if i, ok := fieldIndex[name]; ok {
-			f.get = workloadFields[i].get
+			f.index = i
 		}
 		if n == comparison[name] {
 			f.compared = true
@@ -327,56 +345,69 @@ func inputField(t *ast.Term) (string, bool) {
 	return string(s), ok
 }
 
-// baseline is what the factor packages found for a request, with each
-// package's table key when it has a fixed-width form, so that a variation
-// patches the segments of the fields it changes instead of building the key
-// again: what-if looks up about a hundred keys an answer.
+// baseline is what the factor packages found for a request and the verdict
+// they give, with each package's packed key when it has one, so that a
+// variation patches the codes of the fields it changes instead of building
+// the key again: what-if looks up about a hundred keys an answer.
 type baseline struct {
-	found found
-	keys  [][]byte // nil for a package without a fixed-width key
+	found   found
+	keys    []packedKey // nil when not recorded
+	verdict verdict
+}
+
+// packedKey is a package's packed key; ok is unset for a workload that has
+// none.
+type packedKey struct {
+	key uint64
+	ok  bool
 }
 
 // find looks up, or evaluates and remembers, what every factor package finds
 // for the workload, into f (one entry per package). For a variation of a
-// workload whose baseline is base, a package that reads none of the changed
-// fields keeps what it found. Without a base, it records each package's
-// fixed-width key in keys, when keys is not nil.
-func (e *Engine) find(ctx context.Context, w *api.Workload, base *baseline, changes []api.Change, f found, keys [][]byte) error {
+// workload whose baseline is base, changed are the changed fields by index
+// in workloadFields, and a package that reads none of them keeps what it
+// found; same reports whether every package found what it found for base.
+// Without a base, it records each package's packed key in keys, when keys
+// is not nil.
+func (e *Engine) find(ctx context.Context, w *api.Workload, base *baseline, changed []int, f found, keys []packedKey) (same bool, err error) {
 	var (
-		input   ast.Object // built on the first miss
-		buf     [128]byte
-		key     []byte
-		changed uint64
-		fields  [2]int // of the changes, by index in workloadFields
+		input ast.Object // built on the first miss
+		buf   [64]byte
+		mask  uint64
 	)
-	for j, c := range changes {
-		i, ok := fieldIndex[c.Field]
-		if !ok {
-			changed = ^uint64(0)
-			continue
-		}
-		changed |= 1 << i
-		if j < len(fields) {
-			fields[j] = i
-		}
+	for _, i := range changed {
+		mask |= 1 << i
 	}
+	same = base != nil
 	for i, p := range e.factors {
-		if base != nil && !p.allInput && p.mask&changed == 0 {
+		if base != nil && !p.allInput && p.mask&mask == 0 {
 			f[i] = base.found[i]
 			continue
 		}
-		key = nil
-		if base != nil && base.keys != nil && base.keys[i] != nil && len(changes) <= len(fields) && changed != ^uint64(0) {
-			key = p.patchKey(buf[:0], base.keys[i], w, fields[:len(changes)])
+		var packed packedKey
+		switch {
+		case base != nil && base.keys != nil && base.keys[i].ok:
+			packed = p.patch(base.keys[i].key, w, changed)
+		case p.packs:
+			packed = p.pack(w)
 		}
-		if key == nil {
+		if base == nil && keys != nil {
+			keys[i] = packed
+		}
+		var (
+			pf  *findings
+			ok  bool
+			key []byte
+		)
+		if !packed.ok {
 			key = p.key(buf[:0], w)
 		}
-		if base == nil && keys != nil && key[0] == fixedKey {
-			keys[i] = slices.Clone(key)
-		}
 		p.mu.RLock()
-		pf, ok := p.table[string(key)]
+		if packed.ok {
+			pf, ok = p.packed[packed.key]
+		} else {
+			pf, ok = p.table[string(key)]
+		}
 		p.mu.RUnlock()
 		if !ok {
 			if input == nil {
@@ -384,91 +415,146 @@ func (e *Engine) find(ctx context.Context, w *api.Workload, base *baseline, chan
 			}
 			ids, err := e.evalFactor(ctx, p, input)
 			if err != nil {
-				return err
+				return false, err
 			}
 			if pf, err = e.combiner.findings(ids); err != nil {
-				return err
+				return false, err
 			}
 			p.mu.Lock()
-			if len(p.table) < maxTable {
-				p.table[string(key)] = pf
+			if len(p.packed)+len(p.table) < maxTable {
+				if kept, ok := p.distinct[findingsKey(ids)]; ok {
+					pf = kept
+				} else {
+					p.distinct[findingsKey(ids)] = pf
+				}
+				if packed.ok {
+					p.packed[packed.key] = pf
+				} else {
+					p.table[string(key)] = pf
+				}
 			}
 			p.mu.Unlock()
 		}
 		f[i] = pf
+		// Findings firing the same rules are one pointer (distinct); past
+		// maxTable they are new each time and merely compare unequal.
+		same = same && pf == base.found[i]
 	}
-	return nil
+	return same, nil
 }
 
-// The first byte of a table key says its form.
-const (
-	fixedKey    = 'F' // two bytes a field: a kind and a one-byte value
-	variableKey = 'V' // appendFieldKey's form, or the whole input
-)
-
-// key builds the package's table key for the workload: the fixed-width form
-// when every field has a segment, else the variable form.
-func (p *factorPackage) key(dst []byte, w *api.Workload) []byte {
-	if p.allInput {
-		return append(append(dst, variableKey), workloadValue(*w).String()...)
-	}
-	key := append(dst, fixedKey)
-	for j := range p.fields {
-		seg, ok := p.fields[j].segment(w)
-		if !ok {
-			key = append(dst[:0], variableKey)
-			for j := range p.fields {
-				key = appendFieldKey(key, w, &p.fields[j])
-			}
-			return key
+// findingsKey is the rules fired, by slot, as one string.
+func findingsKey(ids [slotCount][]string) string {
+	var b strings.Builder
+	for _, list := range ids {
+		for _, id := range list {
+			b.WriteString(id)
+			b.WriteByte(0)
 		}
-		key = append(key, seg[0], seg[1])
+		b.WriteByte(1)
 	}
-	return key
+	return b.String()
 }
 
-// patchKey copies a fixed-width base key and rewrites the segments of the
-// changed fields (by index in workloadFields) the package reads. It returns
-// nil when a changed value has no segment.
-func (p *factorPackage) patchKey(dst, base []byte, w *api.Workload, changed []int) []byte {
-	key := append(dst, base...)
+// placeCodes gives each field its place in a packed key, and reports whether
+// they all fit in one: a number the rules do more with than compare with
+// constants has no code.
+func placeCodes(fields []fieldKey) bool {
+	// A workload with every optional number set, to read each field's kind.
+	var zero int64
+	var zeroFloat float64
+	all := api.Workload{StartupSLAMs: &zero, AvailabilityTarget: &zeroFloat, Instances: &zero}
+	var shift uint
+	for j := range fields {
+		f := &fields[j]
+		var values int // codes besides absent's 0
+		switch readField(&all, f.index).kind {
+		case fieldAbsent: // not a workload field: always absent
+		case fieldBool:
+			values = 2
+		case fieldString:
+			values = maxTextCodes
+		default:
+			if !f.compared {
+				return false
+			}
+			values = 2*len(f.thresholds) + 1 // see class
+		}
+		f.shift, f.width = shift, uint(bits.Len(uint(values)))
+		shift += f.width
+		if shift > 64 {
+			return false
+		}
+	}
+	return true
+}
+
+// pack is the workload's packed key, when every field has a code.
+func (p *factorPackage) pack(w *api.Workload) packedKey {
+	var key uint64
+	for j := range p.fields {
+		c, ok := p.fields[j].code(w)
+		if !ok {
+			return packedKey{}
+		}
+		key |= c << p.fields[j].shift
+	}
+	return packedKey{key: key, ok: true}
+}
+
+// patch rewrites, in a packed base key, the codes of the changed fields (by
+// index in workloadFields) the package reads.
+func (p *factorPackage) patch(base uint64, w *api.Workload, changed []int) packedKey {
+	key := base
 	for _, i := range changed {
 		pos := p.position[i]
 		if pos < 0 {
 			continue
 		}
-		seg, ok := p.fields[pos].segment(w)
+		f := &p.fields[pos]
+		c, ok := f.code(w)
 		if !ok {
-			return nil
+			return packedKey{}
 		}
-		key[1+2*pos], key[2+2*pos] = seg[0], seg[1]
+		key = key&^((1<<f.width-1)<<f.shift) | c<<f.shift
 	}
-	return key
+	return packedKey{key: key, ok: true}
 }
 
-// segment is the field's two bytes in a fixed-width key: absent, a boolean,
-// the code of a string, or the class of a number the rules only compare with
-// constants. A number the rules do more with, a class past 255 and a string
-// past the field's codes have none.
-func (f *fieldKey) segment(w *api.Workload) ([2]byte, bool) {
-	v := f.get(w)
+// code is the field's value in a packed key: 0 when absent, else 1 plus
+// the boolean, the string's code (see textCodes) or the class of a number
+// the rules only compare with constants. A string past the field's codes
+// has none.
+func (f *fieldKey) code(w *api.Workload) (uint64, bool) {
+	v := readField(w, f.index)
 	switch v.kind {
 	case fieldAbsent:
-		return [2]byte{'-', 0}, true
+		return 0, true
 	case fieldBool:
 		if v.b {
-			return [2]byte{'b', 1}, true
+			return 2, true
 		}
-		return [2]byte{'b', 0}, true
+		return 1, true
 	case fieldString:
-		code, ok := f.texts.code(v.s)
-		return [2]byte{'=', code}, ok
+		c, ok := f.texts.code(v.s)
+		return 1 + uint64(c), ok
 	}
-	if !f.compared {
-		return [2]byte{}, false
+	// placeCodes gave only compared numbers a place.
+	return 1 + uint64(f.class(v.n)), true
+}
+
+// key is the package's variable-form table key for a workload without a
+// packed key: the whole input for a package that reads all of it, else
+// each field's appendFieldKey.
+func (p *factorPackage) key(dst []byte, w *api.Workload) []byte {
+	if p.allInput {
+		return append(dst, workloadValue(*w).String()...)
 	}
-	class := f.class(v.n)
-	return [2]byte{'#', byte(class)}, class <= 255
+	key := dst
+	for j := range p.fields {
+		key = appendFieldKey(key, w, &p.fields[j])
+	}
+	return key
 }
 
 // class is where n falls among the thresholds: 0 below the first, 1 on it,
@@ -530,7 +616,7 @@ func (t *textCodes) code(s string) (byte, bool) {
 // for a number compared only with constants, where it falls among them.
 func appendFieldKey(key []byte, w *api.Workload, f *fieldKey) []byte {
 	key = append(key, 0)
-	v := f.get(w)
+	v := readField(w, f.index)
 	switch v.kind {
 	case fieldAbsent:
 		return append(key, '-')

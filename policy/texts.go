@@ -49,10 +49,10 @@ var recommendationNames = map[string][2]string{
 }
 
 // whatIfSummary says a variation in one sentence.
-func whatIfSummary(v variation, lang Lang) string {
+func whatIfSummary(changes []api.Change, v verdict, lang Lang) string {
 	zh := lang == Chinese
-	parts := make([]string, 0, len(v.changes))
-	for _, c := range v.changes {
+	parts := make([]string, 0, len(changes))
+	for _, c := range changes {
 		switch {
 		case c.Value == nil && zh:
 			parts = append(parts, "不设 "+c.Field)
@@ -64,18 +64,18 @@ func whatIfSummary(v variation, lang Lang) string {
 			parts = append(parts, "setting "+c.Field+" to "+formatValue(c.Value))
 		}
 	}
-	name := recommendationNames[v.verdict.Recommendation]
+	name := recommendationNames[v.Recommendation]
 	if zh {
 		s := "若" + strings.Join(parts, "并") + "，建议将变为" + name[1]
-		if v.verdict.HybridPattern != "" {
-			s += "（" + v.verdict.HybridPattern + "）"
+		if v.HybridPattern != "" {
+			s += "（" + v.HybridPattern + "）"
 		}
 		return s + "。"
 	}
 	s := strings.Join(parts, " and ")
 	s = strings.ToUpper(s[:1]) + s[1:] + " would change the advice to " + name[0]
-	if v.verdict.HybridPattern != "" {
-		s += " (" + v.verdict.HybridPattern + ")"
+	if v.HybridPattern != "" {
+		s += " (" + v.HybridPattern + ")"
 	}
 	return s + "."
 }

@@ -33,10 +33,27 @@ type verdict struct {
 	Confidence     float64 `json:"confidence"`
 }
 
-// variation is one candidate change and the verdict the rules give after it.
+// variation is one or two candidate changes and the verdict the rules give
+// after them.
 type variation struct {
-	changes []api.Change
+	tried   [2]*candidate // the second is nil for a single change
 	verdict verdict
+}
+
+func (v *variation) size() int {
+	if v.tried[1] == nil {
+		return 1
+	}
+	return 2
+}
+
+// changes are the variation's changes as the answer lists them.
+func (v *variation) changes() []api.Change {
+	out := make([]api.Change, 0, 2)
+	for _, c := range v.tried[:v.size()] {
+		out = append(out, c.Change)
+	}
+	return out
 }
 
 // explain fills what_if and ask_next by evaluating variations of the request
@@ -44,7 +61,7 @@ type variation struct {
 // matters. Nothing here knows what a rule does: it only asks the policy again.
 func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer, lang Lang, found *baseline) error {
 	base := verdict{Recommendation: ans.Recommendation, HybridPattern: ans.HybridPattern, Confidence: ans.Confidence}
-	w := ans.Input
+	w := &ans.Input
 	// The candidates, the single variations and the workload each is
 	// resolved into are scratch space kept for the next answer: what the
 	// answer keeps of them (a what-if's changes) is copied out.
@@ -53,11 +70,9 @@ func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer,
 	candidates := candidateChanges(s.candidates[:0], w)
 	s.candidates = candidates
 	singles := s.singles[:0]
-	scratch := &s.workload
-	for i := range candidates {
-		// A one-change slice of candidates, so the variation keeps it
-		// without a copy.
-		v, ok, err := e.vary(ctx, found, req, scratch, candidates[i:i+1:i+1]...)
+	var scratch variant
+	for _, c := range candidates {
+		v, ok, err := e.vary(ctx, found, req, w, &scratch, [2]*candidate{c})
 		if err != nil {
 			return err
 		}
@@ -67,21 +82,23 @@ func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer,
 	}
 	s.singles = singles
 
-	var flips []variation
+	var singleFlips []variation
 	for _, v := range singles {
 		if v.verdict.Recommendation != base.Recommendation {
-			flips = append(flips, v)
+			singleFlips = append(singleFlips, v)
 		}
 	}
+	flips := singleFlips
 	if len(flips) == 0 {
-		pairs, err := e.pairFlips(ctx, found, req, scratch, base, singles)
+		pairs, err := e.pairFlips(ctx, found, req, w, &scratch, base, singles)
 		if err != nil {
 			return err
 		}
 		flips = pairs
 	}
+	// askNext reads singleFlips in the order tried; pickWhatIf sorts flips.
+	ans.AskNext = askNext(ans.Defaulted, w, singleFlips, lang)
 	ans.WhatIf = pickWhatIf(flips, lang)
-	ans.AskNext = askNext(ans.Defaulted, w, singles, base, lang)
 	if k := len(ans.AskNext); k > 0 {
 		ans.Confidence = math.Max(0.5, math.Round(ans.Confidence*math.Pow(unknownPenalty, float64(k))*100)/100)
 	}
@@ -90,9 +107,15 @@ func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer,
 
 // explainScratch is the memory explain reuses from one answer to the next.
 type explainScratch struct {
-	candidates []api.Change
+	candidates []*candidate
 	singles    []variation
-	workload   api.Workload
+}
+
+// variant is a variation's request and the workload it resolves to, built
+// in place for one variation after another.
+type variant struct {
+	request  api.Request
+	workload api.Workload
 }
 
 var explainScratches = sync.Pool{New: func() any { return new(explainScratch) }}
@@ -102,32 +125,35 @@ func (s *explainScratch) release() {
 	clear(s.candidates)
 	clear(s.singles)
 	s.candidates, s.singles = s.candidates[:0], s.singles[:0]
-	s.workload = api.Workload{}
 	explainScratches.Put(s)
 }
 
-// vary applies changes to the request, drops the variation if the result is
-// not a valid request (a change must be one a caller could really send), and
-// evaluates it. It resolves the variation into w, scratch space the caller
-// reuses for every variation: the factor tables read the workload through
-// function values, so Go cannot keep it on the stack.
-func (e *Engine) vary(ctx context.Context, base *baseline, req *api.Request, w *api.Workload, changes ...api.Change) (variation, bool, error) {
-	next := *req
-	for _, c := range changes {
-		if err := setField(&next, c); err != nil {
-			return variation{}, false, err
+// vary applies the tried changes to the request, drops the variation if the
+// result is not a valid request (a change must be one a caller could really
+// send), and evaluates it. It applies the changes to from, the workload the
+// request resolved to, rather than resolving the changed request again. v is
+// scratch space the caller reuses for every variation.
+func (e *Engine) vary(ctx context.Context, base *baseline, req *api.Request, from *api.Workload, v *variant, tried [2]*candidate) (variation, bool, error) {
+	v.request, v.workload = *req, *from
+	w := &v.workload
+	var changed [2]int
+	n := 0
+	for _, c := range tried {
+		if c != nil {
+			c.apply(&v.request, w)
+			changed[n] = c.field
+			n++
 		}
 	}
 	// The request was valid and every candidate value is one its field
-	// allows (the what-if tests validate every change they see), so only a
-	// rule relating two fields can make the variation invalid.
-	if len(api.Contradictions(&next)) > 0 {
+	// allows (TestCandidatesApplyAsTheCallerWould), so only a rule relating two
+	// fields can make the variation invalid.
+	if len(api.Contradictions(&v.request)) > 0 {
 		return variation{}, false, nil
 	}
 	if err := ctx.Err(); err != nil {
 		return variation{}, false, fmt.Errorf("evaluate variation: %w", err)
 	}
-	*w = next.Workload()
 	if e.combiner != nil {
 		// The variation's findings live only until decided: on the stack
 		// while the packages are few.
@@ -137,14 +163,21 @@ func (e *Engine) vary(ctx context.Context, base *baseline, req *api.Request, w *
 			f = make(found, len(e.factors))
 		}
 		f = f[:len(e.factors)]
-		if err := e.find(ctx, w, base, changes, f, nil); err != nil {
-			return variation{}, false, fmt.Errorf("variation: %w", err)
-		}
-		d, err := e.combiner.decide(f, w)
+		same, err := e.find(ctx, w, base, changed[:n], f, nil)
 		if err != nil {
 			return variation{}, false, fmt.Errorf("variation: %w", err)
 		}
-		return variation{changes: changes, verdict: d.verdict}, true, nil
+		if same && !readByDecide(changed[:n]) {
+			// Deciding the same findings for the same topology gives the
+			// request's own verdict.
+			return variation{tried: tried, verdict: base.verdict}, true, nil
+		}
+		t := f.total()
+		d, err := e.combiner.decide(&t, w)
+		if err != nil {
+			return variation{}, false, fmt.Errorf("variation: %w", err)
+		}
+		return variation{tried: tried, verdict: d.verdict}, true, nil
 	}
 	rs, err := e.verdict.Eval(ctx, rego.EvalParsedInput(workloadValue(*w)))
 	if err != nil {
@@ -157,11 +190,11 @@ func (e *Engine) vary(ctx context.Context, base *baseline, req *api.Request, w *
 		return variation{}, false, fmt.Errorf("%w: %s is undefined", ErrEvaluation, verdictQuery)
 	}
 	m, _ := rs[0].Expressions[0].Value.(map[string]any)
-	v, err := readVerdict(m)
+	d, err := readVerdict(m)
 	if err != nil {
 		return variation{}, false, fmt.Errorf("%w: variation: %v", ErrEvaluation, err)
 	}
-	return variation{changes: changes, verdict: v}, true, nil
+	return variation{tried: tried, verdict: d}, true, nil
 }
 
 // readVerdict reads the recommendation, pattern and confidence that both the
@@ -180,7 +213,7 @@ func readVerdict(m map[string]any) (verdict, error) {
 
 // pairFlips combines, two at a time, the single changes that left the answer
 // least sure of itself, and keeps the pairs that change the recommendation.
-func (e *Engine) pairFlips(ctx context.Context, found *baseline, req *api.Request, scratch *api.Workload, base verdict, singles []variation) ([]variation, error) {
+func (e *Engine) pairFlips(ctx context.Context, found *baseline, req *api.Request, from *api.Workload, scratch *variant, base verdict, singles []variation) ([]variation, error) {
 	pool := slices.Clone(singles)
 	slices.SortStableFunc(pool, func(a, b variation) int {
 		return cmpFloat(a.verdict.Confidence, b.verdict.Confidence)
@@ -189,11 +222,11 @@ func (e *Engine) pairFlips(ctx context.Context, found *baseline, req *api.Reques
 	var flips []variation
 	for i := range pool {
 		for j := i + 1; j < len(pool); j++ {
-			a, b := pool[i].changes[0], pool[j].changes[0]
-			if a.Field == b.Field {
+			a, b := pool[i].tried[0], pool[j].tried[0]
+			if a.field == b.field {
 				continue
 			}
-			v, ok, err := e.vary(ctx, found, req, scratch, a, b)
+			v, ok, err := e.vary(ctx, found, req, from, scratch, [2]*candidate{a, b})
 			if err != nil {
 				return nil, err
 			}
@@ -209,7 +242,7 @@ func (e *Engine) pairFlips(ctx context.Context, found *baseline, req *api.Reques
 // the reviewer sees every way the answer can go, then the most decisive.
 func pickWhatIf(flips []variation, lang Lang) []api.WhatIf {
 	slices.SortStableFunc(flips, func(a, b variation) int {
-		if n := len(a.changes) - len(b.changes); n != 0 {
+		if n := a.size() - b.size(); n != 0 {
 			return n
 		}
 		return cmpFloat(b.verdict.Confidence, a.verdict.Confidence)
@@ -226,25 +259,33 @@ func pickWhatIf(flips []variation, lang Lang) []api.WhatIf {
 		if len(picked) >= maxWhatIf {
 			break
 		}
-		if !slices.ContainsFunc(picked, func(p variation) bool { return sameChanges(p.changes, v.changes) }) {
+		// The candidates are made once, so the same changes are the same
+		// pointers.
+		if !slices.ContainsFunc(picked, func(p variation) bool { return p.tried == v.tried }) {
 			picked = append(picked, v)
 		}
 	}
 	out := make([]api.WhatIf, 0, len(picked))
 	for _, v := range picked {
+		changes := v.changes()
 		out = append(out, api.WhatIf{
-			Changes:        slices.Clone(v.changes), // v's may be scratch space
+			Changes:        changes,
 			Recommendation: v.verdict.Recommendation,
 			HybridPattern:  v.verdict.HybridPattern,
-			Summary:        whatIfSummary(v, lang),
+			Summary:        whatIfSummary(changes, v.verdict, lang),
 		})
 	}
 	return out
 }
 
 // askNext lists the inputs the caller did not give that would change the
-// recommendation if answered otherwise, most decisive (most ways to flip) first.
-func askNext(defaulted []string, w api.Workload, singles []variation, base verdict, lang Lang) []api.AskNext {
+// recommendation if answered otherwise, most decisive (most ways to flip)
+// first. flips are the single changes that change the recommendation.
+func askNext(defaulted []string, w *api.Workload, flips []variation, lang Lang) []api.AskNext {
+	out := []api.AskNext{}
+	if len(flips) == 0 {
+		return out
+	}
 	unanswered := slices.Clone(defaulted)
 	if w.StartupSLAMs == nil {
 		unanswered = append(unanswered, "startup_sla_ms")
@@ -252,18 +293,17 @@ func askNext(defaulted []string, w api.Workload, singles []variation, base verdi
 	if w.AvailabilityTarget == nil {
 		unanswered = append(unanswered, "availability_target")
 	}
-	out := []api.AskNext{}
 	for _, field := range unanswered {
 		var outcomes []api.Outcome
-		for _, v := range singles {
-			if len(v.changes) == 1 && v.changes[0].Field == field && v.verdict.Recommendation != base.Recommendation {
-				outcomes = append(outcomes, api.Outcome{Value: v.changes[0].Value, Recommendation: v.verdict.Recommendation, HybridPattern: v.verdict.HybridPattern})
+		for _, v := range flips {
+			if c := v.tried[0]; c.Field == field {
+				outcomes = append(outcomes, api.Outcome{Value: c.Value, Recommendation: v.verdict.Recommendation, HybridPattern: v.verdict.HybridPattern})
 			}
 		}
 		if len(outcomes) == 0 {
 			continue
 		}
-		out = append(out, api.AskNext{Field: field, Assumed: assumedValue(w, field), Question: question(field, lang), Outcomes: outcomes})
+		out = append(out, api.AskNext{Field: field, Assumed: assumedValue(*w, field), Question: question(field, lang), Outcomes: outcomes})
 	}
 	slices.SortStableFunc(out, func(a, b api.AskNext) int { return len(b.Outcomes) - len(a.Outcomes) })
 	return out
@@ -277,10 +317,6 @@ func cmpFloat(a, b float64) int {
 		return 1
 	}
 	return 0
-}
-
-func sameChanges(a, b []api.Change) bool {
-	return slices.EqualFunc(a, b, func(x, y api.Change) bool { return x.Field == y.Field && fmt.Sprint(x.Value) == fmt.Sprint(y.Value) })
 }
 
 func formatValue(v any) string {
