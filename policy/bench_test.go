@@ -110,3 +110,34 @@ func BenchmarkInProcess(b *testing.B) {
 		}
 	}
 }
+
+// BenchmarkWhatIfCost is the goal "an answer with what-if and ask-next at
+// most 2x the cost of one without", side by side: each iteration takes one
+// body through the whole in-process path (decode, validate, advise, encode)
+// without the explanations (a) and with them (b), in alternating order.
+// b/a is the ratio of their total times.
+func BenchmarkWhatIfCost(b *testing.B) {
+	e, cases := benchCases(b)
+	val := api.NewValidator()
+	ctx := context.Background()
+	var buf []byte
+	path := func(advise func(context.Context, *api.Request, policy.Lang) (api.Answer, error), body []byte) error {
+		req, err := val.Parse(body)
+		if err != nil {
+			return err
+		}
+		ans, err := advise(ctx, &req, policy.English)
+		if err != nil {
+			return err
+		}
+		buf, err = ans.AppendJSON(buf[:0])
+		return err
+	}
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			corpus.RunPair(b, len(c.bodies),
+				func(i int) error { return path(e.AdviseOnly, c.bodies[i]) },
+				func(i int) error { return path(e.Advise, c.bodies[i]) })
+		})
+	}
+}

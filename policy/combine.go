@@ -133,8 +133,8 @@ type combiner struct {
 	// confidence memoises the rounding arithmetic, done with OPA's own
 	// builtins so every digit matches; its operands are small integers
 	// (sums of small weights), so the keys are few. What-if reads it about
-	// sixty times an answer.
-	confidence memo.Map[confidenceKey, float64]
+	// sixty times an answer, by the key packed in one integer.
+	confidence memo.Map[uint64, float64]
 }
 
 // maxConfidences bounds the confidence memo.
@@ -145,6 +145,23 @@ type confidenceKey struct {
 	excluded bool
 	points   int64 // the weaker side for a hybrid, the recommended option's score otherwise
 	other    int64
+}
+
+// packed is the key as one integer, when both numbers fit in 31 bits; a
+// key of larger numbers is not memoised.
+func (k confidenceKey) packed() (uint64, bool) {
+	const limit = 1 << 30
+	if k.points < -limit || k.points >= limit || k.other < -limit || k.other >= limit {
+		return 0, false
+	}
+	key := uint64(k.points+limit)<<33 | uint64(k.other+limit)<<2
+	if k.hybrid {
+		key |= 2
+	}
+	if k.excluded {
+		key |= 1
+	}
+	return key, true
 }
 
 // combinationText is the digest combinationDigest is compared with.
@@ -253,11 +270,11 @@ func fieldMask(names ...string) uint64 {
 	return m
 }
 
-// readByDecide reports whether a change of the fields (by index in
-// workloadFields) can change decide's verdict for the same findings.
-func readByDecide(fields []int) bool {
-	for _, i := range fields {
-		if decideReads&(1<<i) != 0 {
+// readByDecide reports whether the tried changes can change decide's
+// verdict for the same findings.
+func readByDecide(tried []*candidate) bool {
+	for _, c := range tried {
+		if decideReads&(1<<c.field) != 0 {
 			return true
 		}
 	}
@@ -291,9 +308,21 @@ func (f found) total() sums {
 }
 
 // decide is advise.decision's verdict and scores for what the factor
-// packages found, given as their sums (found.total): all a what-if variation
-// needs.
+// packages found, given as their sums (found.total).
 func (c *combiner) decide(t *sums, w *api.Workload) (decision, error) {
+	d, key := c.judge(t, w)
+	conf, err := c.confidenceOf(key)
+	if err != nil {
+		return decision{}, err
+	}
+	d.Confidence = conf
+	return d, nil
+}
+
+// judge is decide but for the confidence, which it leaves as the key to
+// work it out by (confidenceOf): what-if orders only a few of its
+// variations by confidence, so it works out only theirs.
+func (c *combiner) judge(t *sums, w *api.Workload) (decision, confidenceKey) {
 	scores := t.scores
 	excludesVM, excludesCtr := t.nExcludesVM > 0, t.nExcludesCtr > 0
 
@@ -346,12 +375,7 @@ func (c *combiner) decide(t *sums, w *api.Workload) (decision, error) {
 	if key.excluded {
 		key.other = 0
 	}
-	conf, err := c.confidenceOf(key)
-	if err != nil {
-		return decision{}, err
-	}
-	d.Confidence = conf
-	return d, nil
+	return d, key
 }
 
 // combine is advise.decision.answer for what the factor packages found: the
@@ -382,8 +406,11 @@ func (c *combiner) combine(f found, w *api.Workload) (*result, error) {
 // confidenceOf is advise.decision.confidence, computed with the builtins the
 // Rego form calls, in the same order, so the rounding is the same.
 func (c *combiner) confidenceOf(k confidenceKey) (float64, error) {
-	if v, ok := c.confidence.Load(k); ok {
-		return v, nil
+	packed, memoised := k.packed()
+	if memoised {
+		if v, ok := c.confidence.Load(packed); ok {
+			return v, nil
+		}
 	}
 	var (
 		half  = ast.FloatNumberTerm(0.5)
@@ -428,7 +455,9 @@ func (c *combiner) confidenceOf(k confidenceKey) (float64, error) {
 	if err != nil {
 		return 0, fmt.Errorf("%w: confidence: %v", ErrEvaluation, err)
 	}
-	c.confidence.Store(k, v)
+	if memoised {
+		c.confidence.Store(packed, v)
+	}
 	return v, nil
 }
 

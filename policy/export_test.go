@@ -19,9 +19,7 @@ const PinnedCombinationDigest = combinationDigest
 func (e *Engine) TableSizes() map[string]int {
 	out := map[string]int{}
 	for _, p := range e.factors {
-		p.mu.RLock()
-		out[p.path.String()] = len(p.packed) + len(p.table)
-		p.mu.RUnlock()
+		out[p.path.String()] = p.packed.Len() + p.table.Len()
 	}
 	return out
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/placement-advisor/advise/api"
+	"github.com/placement-advisor/advise/internal/memo"
 )
 
 // findingsPackage is the package whose documents gather the factor packages'.
@@ -52,11 +53,12 @@ type factorPackage struct {
 	// They are bounded twice: numbers the rules only compare with
 	// constants are keyed by where they fall among those constants, the
 	// other fields are booleans and enums the contract validates, so the
-	// keys are finitely many; and they stop growing at maxTable entries
-	// together.
-	mu     sync.RWMutex
-	packed map[uint64]*findings
-	table  map[string]*findings
+	// keys are finitely many; and each stops growing at maxTable entries.
+	// Readers take no lock.
+	packed memo.Map[uint64, *findings]
+	table  memo.Map[string, *findings]
+	// mu serialises additions, so that distinct is consistent.
+	mu sync.Mutex
 	// distinct holds one findings a set of fired rules, by findingsKey, so
 	// that keys firing the same rules share one findings and a variation
 	// that fires what its request fired is seen to (find's same) by
@@ -64,9 +66,10 @@ type factorPackage struct {
 	distinct map[string]*findings
 }
 
-// maxTable bounds each package's table; past it the package is evaluated
-// every time. The largest table the shipped rules can fill is 41472 keys
-// (advise.factors.operations), almost all of them combinations no caller sends.
+// maxTable bounds each of a package's two tables and the findings it keeps
+// apart (distinct); past it the package is evaluated every time. The largest
+// table the shipped rules can fill is 41472 keys (advise.factors.operations),
+// almost all of them combinations no caller sends.
 const maxTable = 1 << 14
 
 // fieldKey is how one input field enters a package's table key.
@@ -85,6 +88,9 @@ type fieldKey struct {
 	// A packed key holds each field's code (see code) in width bits from
 	// bit shift; the codes of every field of a package take at most 64.
 	shift, width uint
+	// candidateCodes keeps the field's code for each candidate change, by
+	// the candidate's seq (see candidateCode).
+	candidateCodes []atomic.Uint32
 }
 
 // factorPackages reads, from the compiled advise.findings, which documents of
@@ -116,7 +122,8 @@ func factorPackages(ctx context.Context, compiler *ast.Compiler) ([]*factorPacka
 			}
 			p := byPath[path.String()]
 			if p == nil {
-				p = &factorPackage{path: path, packed: map[uint64]*findings{}, table: map[string]*findings{}, distinct: map[string]*findings{}}
+				p = &factorPackage{path: path, distinct: map[string]*findings{}}
+				p.packed.Max, p.table.Max = maxTable, maxTable
 				byPath[path.String()] = p
 				pkgs = append(pkgs, p)
 			}
@@ -364,19 +371,19 @@ type packedKey struct {
 
 // find looks up, or evaluates and remembers, what every factor package finds
 // for the workload, into f (one entry per package). For a variation of a
-// workload whose baseline is base, changed are the changed fields by index
-// in workloadFields, and a package that reads none of them keeps what it
-// found; same reports whether every package found what it found for base.
+// workload whose baseline is base, tried are the changes that made it from
+// the request's, and a package that reads none of their fields keeps what
+// it found; same reports whether every package found what it found for base.
 // Without a base, it records each package's packed key in keys, when keys
 // is not nil.
-func (e *Engine) find(ctx context.Context, w *api.Workload, base *baseline, changed []int, f found, keys []packedKey) (same bool, err error) {
+func (e *Engine) find(ctx context.Context, w *api.Workload, base *baseline, tried []*candidate, f found, keys []packedKey) (same bool, err error) {
 	var (
 		input ast.Object // built on the first miss
 		buf   [64]byte
 		mask  uint64
 	)
-	for _, i := range changed {
-		mask |= 1 << i
+	for _, c := range tried {
+		mask |= 1 << c.field
 	}
 	same = base != nil
 	for i, p := range e.factors {
@@ -387,7 +394,7 @@ func (e *Engine) find(ctx context.Context, w *api.Workload, base *baseline, chan
 		var packed packedKey
 		switch {
 		case base != nil && base.keys != nil && base.keys[i].ok:
-			packed = p.patch(base.keys[i].key, w, changed)
+			packed = p.patch(base.keys[i].key, w, tried)
 		case p.packs:
 			packed = p.pack(w)
 		}
@@ -402,13 +409,16 @@ func (e *Engine) find(ctx context.Context, w *api.Workload, base *baseline, chan
 		if !packed.ok {
 			key = p.key(buf[:0], w)
 		}
-		p.mu.RLock()
-		if packed.ok {
-			pf, ok = p.packed[packed.key]
-		} else {
-			pf, ok = p.table[string(key)]
+		if base != nil && packed.ok && base.keys[i] == packed {
+			// The changes leave the package's key as it was.
+			f[i] = base.found[i]
+			continue
 		}
-		p.mu.RUnlock()
+		if packed.ok {
+			pf, ok = p.packed.Load(packed.key)
+		} else {
+			pf, ok = p.table.Load(string(key))
+		}
 		if !ok {
 			if input == nil {
 				input = workloadValue(*w)
@@ -421,17 +431,17 @@ func (e *Engine) find(ctx context.Context, w *api.Workload, base *baseline, chan
 				return false, err
 			}
 			p.mu.Lock()
-			if len(p.packed)+len(p.table) < maxTable {
+			if len(p.distinct) < maxTable {
 				if kept, ok := p.distinct[findingsKey(ids)]; ok {
 					pf = kept
 				} else {
 					p.distinct[findingsKey(ids)] = pf
 				}
-				if packed.ok {
-					p.packed[packed.key] = pf
-				} else {
-					p.table[string(key)] = pf
-				}
+			}
+			if packed.ok {
+				p.packed.Store(packed.key, pf)
+			} else {
+				p.table.Store(string(key), pf)
 			}
 			p.mu.Unlock()
 		}
@@ -481,6 +491,7 @@ func placeCodes(fields []fieldKey) bool {
 			values = 2*len(f.thresholds) + 1 // see class
 		}
 		f.shift, f.width = shift, uint(bits.Len(uint(values)))
+		f.candidateCodes = make([]atomic.Uint32, candidateCount)
 		shift += f.width
 		if shift > 64 {
 			return false
@@ -502,17 +513,17 @@ func (p *factorPackage) pack(w *api.Workload) packedKey {
 	return packedKey{key: key, ok: true}
 }
 
-// patch rewrites, in a packed base key, the codes of the changed fields (by
-// index in workloadFields) the package reads.
-func (p *factorPackage) patch(base uint64, w *api.Workload, changed []int) packedKey {
+// patch rewrites, in a packed base key, the codes of the fields the tried
+// changes set that the package reads.
+func (p *factorPackage) patch(base uint64, w *api.Workload, tried []*candidate) packedKey {
 	key := base
-	for _, i := range changed {
-		pos := p.position[i]
+	for _, t := range tried {
+		pos := p.position[t.field]
 		if pos < 0 {
 			continue
 		}
 		f := &p.fields[pos]
-		c, ok := f.code(w)
+		c, ok := f.candidateCode(t, w)
 		if !ok {
 			return packedKey{}
 		}
@@ -541,6 +552,24 @@ func (f *fieldKey) code(w *api.Workload) (uint64, bool) {
 	}
 	// placeCodes gave only compared numbers a place.
 	return 1 + uint64(f.class(v.n)), true
+}
+
+// candidateCode is the code of the field once the candidate has set it in
+// w, kept by the candidate's seq: codes never change once given (and a
+// string past the field's codes never gets one), so a candidate's code is
+// worked out once. What-if patches about a hundred codes an answer.
+func (f *fieldKey) candidateCode(c *candidate, w *api.Workload) (uint64, bool) {
+	const none = 1 // kept for a value without a code; codes are kept plus 2
+	if v := f.candidateCodes[c.seq].Load(); v != 0 {
+		return uint64(v - 2), v != none
+	}
+	code, ok := f.code(w)
+	if ok {
+		f.candidateCodes[c.seq].Store(uint32(code) + 2)
+	} else {
+		f.candidateCodes[c.seq].Store(none)
+	}
+	return code, ok
 }
 
 // key is the package's variable-form table key for a workload without a

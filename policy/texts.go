@@ -48,34 +48,52 @@ var recommendationNames = map[string][2]string{
 	api.RecommendHybrid:    {"a hybrid", "混合方案"},
 }
 
-// whatIfSummary says a variation in one sentence.
+// whatIfSummary says a variation in one sentence, in English or Chinese.
 func whatIfSummary(changes []api.Change, v verdict, lang Lang) string {
-	zh := lang == Chinese
-	parts := make([]string, 0, len(changes))
-	for _, c := range changes {
-		switch {
-		case c.Value == nil && zh:
-			parts = append(parts, "不设 "+c.Field)
-		case c.Value == nil:
-			parts = append(parts, "leaving out "+c.Field)
-		case zh:
-			parts = append(parts, "将 "+c.Field+" 设为 "+formatValue(c.Value))
-		default:
-			parts = append(parts, "setting "+c.Field+" to "+formatValue(c.Value))
-		}
-	}
 	name := recommendationNames[v.Recommendation]
-	if zh {
-		s := "若" + strings.Join(parts, "并") + "，建议将变为" + name[1]
-		if v.HybridPattern != "" {
-			s += "（" + v.HybridPattern + "）"
+	var b strings.Builder
+	b.Grow(128)
+	if lang == Chinese {
+		b.WriteString("若")
+		for i, c := range changes {
+			if i > 0 {
+				b.WriteString("并")
+			}
+			if c.Value == nil {
+				b.WriteString("不设 " + c.Field)
+				continue
+			}
+			b.WriteString("将 " + c.Field + " 设为 ")
+			b.WriteString(formatValue(c.Value))
 		}
-		return s + "。"
+		b.WriteString("，建议将变为" + name[1])
+		if v.HybridPattern != "" {
+			b.WriteString("（" + v.HybridPattern + "）")
+		}
+		b.WriteString("。")
+		return b.String()
 	}
-	s := strings.Join(parts, " and ")
-	s = strings.ToUpper(s[:1]) + s[1:] + " would change the advice to " + name[0]
+	for i, c := range changes {
+		switch {
+		case i > 0 && c.Value == nil:
+			b.WriteString(" and leaving out ")
+		case i > 0:
+			b.WriteString(" and setting ")
+		case c.Value == nil:
+			b.WriteString("Leaving out ")
+		default:
+			b.WriteString("Setting ")
+		}
+		b.WriteString(c.Field)
+		if c.Value != nil {
+			b.WriteString(" to ")
+			b.WriteString(formatValue(c.Value))
+		}
+	}
+	b.WriteString(" would change the advice to " + name[0])
 	if v.HybridPattern != "" {
-		s += " (" + v.HybridPattern + ")"
+		b.WriteString(" (" + v.HybridPattern + ")")
 	}
-	return s + "."
+	b.WriteString(".")
+	return b.String()
 }

@@ -20,6 +20,7 @@ import (
 type candidate struct {
 	api.Change
 	field int
+	seq   int // the candidate's place among all of them (candidateCount)
 	b     bool
 	s     string
 	i     int64
@@ -95,15 +96,23 @@ func (c *candidate) float64Ptr() *float64 {
 	return &c.f
 }
 
+// candidateCount is how many candidates have been made; each takes the
+// next seq.
+var candidateCount int
+
+func newCandidate(field int, v any) *candidate {
+	c := &candidate{Change: api.Change{Field: workloadFields[field], Value: v}, field: field, seq: candidateCount}
+	candidateCount++
+	return c
+}
+
 // flagField is a boolean field with its two changes.
 type flagField struct{ to [2]*candidate } // to false, to true
 
 func newFlag(field int) *flagField {
-	name := workloadFields[field]
-	return &flagField{to: [2]*candidate{
-		{Change: api.Change{Field: name, Value: false}, field: field, b: false},
-		{Change: api.Change{Field: name, Value: true}, field: field, b: true},
-	}}
+	f := &flagField{to: [2]*candidate{newCandidate(field, false), newCandidate(field, true)}}
+	f.to[1].b = true
+	return f
 }
 
 // choiceField is a field with a few values what-if tries, in order.
@@ -112,10 +121,9 @@ type choiceField struct{ to []*candidate }
 // newChoice makes the changes to each value: a string, an int64, a float64,
 // or nil (leaving the field out) for the optional numbers.
 func newChoice(field int, values ...any) *choiceField {
-	name := workloadFields[field]
 	out := &choiceField{}
 	for _, v := range values {
-		c := &candidate{Change: api.Change{Field: name, Value: v}, field: field}
+		c := newCandidate(field, v)
 		switch x := v.(type) {
 		case string:
 			c.s = x
@@ -125,7 +133,7 @@ func newChoice(field int, values ...any) *choiceField {
 			c.f = x
 		case nil:
 		default:
-			panic(fmt.Sprintf("policy: what-if value %v of %s is a %T", v, name, v))
+			panic(fmt.Sprintf("policy: what-if value %v of %s is a %T", v, workloadFields[field], v))
 		}
 		out.to = append(out.to, c)
 	}

@@ -11,6 +11,7 @@ import (
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/placement-advisor/advise/api"
+	"github.com/placement-advisor/advise/internal/memo"
 )
 
 // verdictQuery answers only the recommendation, which is all a variation needs.
@@ -38,6 +39,24 @@ type verdict struct {
 type variation struct {
 	tried   [2]*candidate // the second is nil for a single change
 	verdict verdict
+	// unsettled marks a verdict whose confidence is still to be worked
+	// out, by the key confidence (see settle).
+	unsettled  bool
+	confidence confidenceKey
+}
+
+// settle works out the confidences vary left for later.
+func (e *Engine) settle(vs []variation) error {
+	for i := range vs {
+		if v := &vs[i]; v.unsettled {
+			c, err := e.combiner.confidenceOf(v.confidence)
+			if err != nil {
+				return fmt.Errorf("variation: %w", err)
+			}
+			v.verdict.Confidence, v.unsettled = c, false
+		}
+	}
+	return nil
 }
 
 func (v *variation) size() int {
@@ -82,19 +101,27 @@ func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer,
 	}
 	s.singles = singles
 
-	var singleFlips []variation
-	for _, v := range singles {
-		if v.verdict.Recommendation != base.Recommendation {
-			singleFlips = append(singleFlips, v)
+	singleFlips := s.flips[:0]
+	for i := range singles {
+		if singles[i].verdict.Recommendation != base.Recommendation {
+			singleFlips = append(singleFlips, singles[i])
 		}
 	}
+	s.flips = singleFlips
 	flips := singleFlips
 	if len(flips) == 0 {
+		// The pairs start from the singles least sure of themselves.
+		if err := e.settle(singles); err != nil {
+			return err
+		}
 		pairs, err := e.pairFlips(ctx, found, req, w, &scratch, base, singles)
 		if err != nil {
 			return err
 		}
 		flips = pairs
+	}
+	if err := e.settle(flips); err != nil {
+		return err
 	}
 	// askNext reads singleFlips in the order tried; pickWhatIf sorts flips.
 	ans.AskNext = askNext(ans.Defaulted, w, singleFlips, lang)
@@ -109,6 +136,7 @@ func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer,
 type explainScratch struct {
 	candidates []*candidate
 	singles    []variation
+	flips      []variation
 }
 
 // variant is a variation's request and the workload it resolves to, built
@@ -124,7 +152,8 @@ var explainScratches = sync.Pool{New: func() any { return new(explainScratch) }}
 func (s *explainScratch) release() {
 	clear(s.candidates)
 	clear(s.singles)
-	s.candidates, s.singles = s.candidates[:0], s.singles[:0]
+	clear(s.flips)
+	s.candidates, s.singles, s.flips = s.candidates[:0], s.singles[:0], s.flips[:0]
 	explainScratches.Put(s)
 }
 
@@ -136,12 +165,10 @@ func (s *explainScratch) release() {
 func (e *Engine) vary(ctx context.Context, base *baseline, req *api.Request, from *api.Workload, v *variant, tried [2]*candidate) (variation, bool, error) {
 	v.request, v.workload = *req, *from
 	w := &v.workload
-	var changed [2]int
 	n := 0
 	for _, c := range tried {
 		if c != nil {
 			c.apply(&v.request, w)
-			changed[n] = c.field
 			n++
 		}
 	}
@@ -163,21 +190,18 @@ func (e *Engine) vary(ctx context.Context, base *baseline, req *api.Request, fro
 			f = make(found, len(e.factors))
 		}
 		f = f[:len(e.factors)]
-		same, err := e.find(ctx, w, base, changed[:n], f, nil)
+		same, err := e.find(ctx, w, base, tried[:n], f, nil)
 		if err != nil {
 			return variation{}, false, fmt.Errorf("variation: %w", err)
 		}
-		if same && !readByDecide(changed[:n]) {
+		if same && !readByDecide(tried[:n]) {
 			// Deciding the same findings for the same topology gives the
 			// request's own verdict.
 			return variation{tried: tried, verdict: base.verdict}, true, nil
 		}
 		t := f.total()
-		d, err := e.combiner.decide(&t, w)
-		if err != nil {
-			return variation{}, false, fmt.Errorf("variation: %w", err)
-		}
-		return variation{tried: tried, verdict: d.verdict}, true, nil
+		d, key := e.combiner.judge(&t, w)
+		return variation{tried: tried, verdict: d.verdict, unsettled: true, confidence: key}, true, nil
 	}
 	rs, err := e.verdict.Eval(ctx, rego.EvalParsedInput(workloadValue(*w)))
 	if err != nil {
@@ -247,35 +271,74 @@ func pickWhatIf(flips []variation, lang Lang) []api.WhatIf {
 		}
 		return cmpFloat(b.verdict.Confidence, a.verdict.Confidence)
 	})
-	var picked []variation
-	seen := map[string]bool{}
-	for _, v := range flips {
-		if len(picked) < maxWhatIf && !seen[v.verdict.Recommendation] {
-			seen[v.verdict.Recommendation] = true
+	picked := make([]*variation, 0, maxWhatIf)
+	for i := range flips {
+		v := &flips[i]
+		if len(picked) < maxWhatIf && !slices.ContainsFunc(picked, func(p *variation) bool { return p.verdict.Recommendation == v.verdict.Recommendation }) {
 			picked = append(picked, v)
 		}
 	}
-	for _, v := range flips {
+	for i := range flips {
 		if len(picked) >= maxWhatIf {
 			break
 		}
 		// The candidates are made once, so the same changes are the same
 		// pointers.
-		if !slices.ContainsFunc(picked, func(p variation) bool { return p.tried == v.tried }) {
+		v := &flips[i]
+		if !slices.ContainsFunc(picked, func(p *variation) bool { return p.tried == v.tried }) {
 			picked = append(picked, v)
 		}
 	}
 	out := make([]api.WhatIf, 0, len(picked))
 	for _, v := range picked {
-		changes := v.changes()
 		out = append(out, api.WhatIf{
-			Changes:        changes,
+			Changes:        v.changes(),
 			Recommendation: v.verdict.Recommendation,
 			HybridPattern:  v.verdict.HybridPattern,
-			Summary:        whatIfSummary(changes, v.verdict, lang),
+			Summary:        v.summary(lang),
 		})
 	}
 	return out
+}
+
+// summary is whatIfSummary for the variation, memoised: a summary depends
+// only on the changes, the verdict and the language, which are few.
+func (v *variation) summary(lang Lang) string {
+	key, ok := v.summaryKey(lang)
+	if !ok {
+		return whatIfSummary(v.changes(), v.verdict, lang)
+	}
+	if s, ok := summaries.Load(key); ok {
+		return s
+	}
+	s := whatIfSummary(v.changes(), v.verdict, lang)
+	summaries.Store(key, s)
+	return s
+}
+
+// summaries holds whatIfSummary's sentences by summaryKey.
+var summaries = memo.Map[uint64, string]{Max: 1 << 14}
+
+// summaryKey packs the variation's candidates, recommendation, pattern and
+// language in one integer, when each is one of the few it can be: a verdict
+// of the Rego form may name anything.
+func (v *variation) summaryKey(lang Lang) (uint64, bool) {
+	var key uint64
+	for k, c := range v.tried {
+		if c != nil {
+			key |= uint64(c.seq+1) << (10 * k)
+		}
+	}
+	rec := slices.Index([]string{api.RecommendVM, api.RecommendContainer, api.RecommendHybrid}, v.verdict.Recommendation)
+	pattern := 0
+	if v.verdict.HybridPattern != "" {
+		pattern = 1 + slices.Index(patternNames[:], v.verdict.HybridPattern)
+	}
+	zh := slices.Index([]Lang{English, Chinese}, lang)
+	if rec < 0 || (pattern < 1 && v.verdict.HybridPattern != "") || zh < 0 || candidateCount >= 1<<10-1 {
+		return 0, false
+	}
+	return key | uint64(rec)<<20 | uint64(pattern)<<22 | uint64(zh)<<25, true
 }
 
 // askNext lists the inputs the caller did not give that would change the
@@ -283,27 +346,30 @@ func pickWhatIf(flips []variation, lang Lang) []api.WhatIf {
 // first. flips are the single changes that change the recommendation.
 func askNext(defaulted []string, w *api.Workload, flips []variation, lang Lang) []api.AskNext {
 	out := []api.AskNext{}
-	if len(flips) == 0 {
-		return out
+	var flipped uint64 // the fields some flip changes
+	for i := range flips {
+		flipped |= 1 << flips[i].tried[0].field
 	}
-	unanswered := slices.Clone(defaulted)
-	if w.StartupSLAMs == nil {
-		unanswered = append(unanswered, "startup_sla_ms")
-	}
-	if w.AvailabilityTarget == nil {
-		unanswered = append(unanswered, "availability_target")
-	}
-	for _, field := range unanswered {
+	ask := func(field string) {
+		if i, ok := fieldIndex[field]; !ok || flipped&(1<<i) == 0 {
+			return
+		}
 		var outcomes []api.Outcome
-		for _, v := range flips {
-			if c := v.tried[0]; c.Field == field {
-				outcomes = append(outcomes, api.Outcome{Value: c.Value, Recommendation: v.verdict.Recommendation, HybridPattern: v.verdict.HybridPattern})
+		for i := range flips {
+			if v := &flips[i]; v.tried[0].Field == field {
+				outcomes = append(outcomes, api.Outcome{Value: v.tried[0].Value, Recommendation: v.verdict.Recommendation, HybridPattern: v.verdict.HybridPattern})
 			}
 		}
-		if len(outcomes) == 0 {
-			continue
-		}
 		out = append(out, api.AskNext{Field: field, Assumed: assumedValue(*w, field), Question: question(field, lang), Outcomes: outcomes})
+	}
+	for _, field := range defaulted {
+		ask(field)
+	}
+	if w.StartupSLAMs == nil {
+		ask("startup_sla_ms")
+	}
+	if w.AvailabilityTarget == nil {
+		ask("availability_target")
 	}
 	slices.SortStableFunc(out, func(a, b api.AskNext) int { return len(b.Outcomes) - len(a.Outcomes) })
 	return out
@@ -325,6 +391,8 @@ func formatValue(v any) string {
 		return "unset"
 	case string:
 		return x
+	case bool:
+		return strconv.FormatBool(x)
 	case int64:
 		return strconv.FormatInt(x, 10)
 	case float64:

@@ -111,3 +111,46 @@ func Run(b *testing.B, n int, op func(i int) error) {
 		b.ReportMetric(float64(samples[len(samples)/2].Nanoseconds()), "median-ns/op")
 	}
 }
+
+// RunPair times two operations on the same body in each iteration, in
+// alternating order so neither always runs on the other's warm caches, and
+// reports the median of each (median-a-ns, median-b-ns) and the ratio of
+// their total times (b/a): a side-by-side comparison that the machine's
+// drift between two separate benchmarks cannot skew.
+func RunPair(b *testing.B, n int, a, bOp func(i int) error) {
+	b.Helper()
+	var (
+		samples [2][]time.Duration
+		totals  [2]time.Duration
+		ops     = [2]func(int) error{a, bOp}
+	)
+	for k := range samples {
+		samples[k] = make([]time.Duration, 0, min(b.N, 1<<20))
+	}
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; i < b.N; i++ {
+		for j := range 2 {
+			k := (i + j) % 2
+			t0 := time.Now()
+			if err := ops[k](i % n); err != nil {
+				b.Fatal(err)
+			}
+			d := time.Since(t0)
+			totals[k] += d
+			if len(samples[k]) < cap(samples[k]) {
+				samples[k] = append(samples[k], d)
+			}
+		}
+	}
+	b.StopTimer()
+	for k, name := range [2]string{"median-a-ns", "median-b-ns"} {
+		if s := samples[k]; len(s) > 0 {
+			slices.Sort(s)
+			b.ReportMetric(float64(s[len(s)/2].Nanoseconds()), name)
+		}
+	}
+	if totals[0] > 0 {
+		b.ReportMetric(float64(totals[1])/float64(totals[0]), "b/a")
+	}
+}

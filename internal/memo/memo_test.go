@@ -46,3 +46,22 @@ func TestMapIsSafeForConcurrentUse(t *testing.T) {
 		}
 	}
 }
+
+// TestMapKeepsEntriesAcrossPromotions loads and stores in turns, so the
+// additions move to the lock-free map and are copied back several times,
+// and checks that nothing is lost or added past Max on the way.
+func TestMapKeepsEntriesAcrossPromotions(t *testing.T) {
+	m := memo.Map[int, int]{Max: 600}
+	for i := range 1000 {
+		for j := range i {
+			if v, ok := m.Load(j); ok != (j < 600) || (ok && v != j) {
+				t.Fatalf("after %d stores: Load(%d) = %d, %v", i, j, v, ok)
+			}
+		}
+		m.Store(i, i)
+		m.Store(i, -1) // a key keeps its first value
+	}
+	if n := m.Len(); n != 600 {
+		t.Errorf("Len() = %d, want 600", n)
+	}
+}
