@@ -19,6 +19,8 @@
 #   BENCH_DURATION     load per target and round (default 10s)
 #   BENCH_CONNECTIONS  concurrent connections (default 32)
 #   RESULTS_DIR        where the JSON results go (default a new temp dir)
+#   INPROCESS_BENCHTIME  -benchtime of each in-process pass (default 2s);
+#                      there are ROUNDS passes
 #   BENCH_PIN          1: pin server and load generator to separate cores with
 #                      taskset (default when taskset exists and there are at
 #                      least 2 cores); 0: do not pin
@@ -237,5 +239,49 @@ END {
 	printf "  start-up               %8.1f ms goal <= 20 ms  %s\n", ms, verdict(ms <= 20)
 	printf "  peak RSS               %8.1f MB goal <= 40 MB  %s\n", mr, verdict(mr <= 40)
 }' "$table"
+
+# The in-process goals: BenchmarkWhatIfCost takes each body of the corpus
+# through decode, validate, advise and encode without what-if and ask-next
+# (a) and with them (b), alternating, and reports each median and the ratio
+# of their total times.
+inprocess="$results/inprocess.txt"
 echo
-echo "raw results (one JSON per run, *.ready.json for start-up, target logs, summary.tsv): $results"
+echo "==> in-process: go test -bench WhatIfCost, $rounds passes of ${INPROCESS_BENCHTIME:-2s} a set"
+go test -run '^$' -bench 'WhatIfCost' -benchtime "${INPROCESS_BENCHTIME:-2s}" -count "$rounds" ./policy >"$inprocess" ||
+	fail "in-process benchmark failed: $(tail -5 "$inprocess")"
+awk '
+function median(v, n,    i, j, t) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && v[j-1] > v[j]; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
+	return n % 2 ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2
+}
+function verdict(ok) { return ok ? "met" : "MISSED" }
+/^BenchmarkWhatIfCost\// {
+	split($1, name, "/"); set = name[2]; sub(/-[0-9]+$/, "", set)
+	for (i = 3; i < NF; i++) {
+		if ($(i+1) == "b/a") ratio = $i
+		if ($(i+1) == "median-a-ns") only = $i
+		if ($(i+1) == "median-b-ns") full = $i
+	}
+	n[set]++; r[set, n[set]] = ratio; a[set, n[set]] = only / 1000; b[set, n[set]] = full / 1000
+	if (!(set in seen)) { seen[set] = 1; sets[++nsets] = set }
+}
+END {
+	printf "%-10s %6s %18s %18s %16s\n", "set", "passes", "answer only µs", "full answer µs", "full/only"
+	for (k = 1; k <= nsets; k++) {
+		s = sets[k]
+		for (i = 1; i <= n[s]; i++) { rr[i] = r[s, i]; aa[i] = a[s, i]; bb[i] = b[s, i] }
+		mr[s] = median(rr, n[s]); ma[s] = median(aa, n[s]); mb[s] = median(bb, n[s])
+		printf "%-10s %6d %18.1f %18.1f %15.2fx\n", s, n[s], ma[s], mb[s], mr[s]
+	}
+	print ""
+	print "in process, against the goals (median of the passes, each set):"
+	for (k = 1; k <= nsets; k++) {
+		s = sets[k]
+		printf "  full answer %-10s %8.1f µs goal <= 60 µs  %s\n", s, mb[s], verdict(mb[s] <= 60)
+		printf "  what-if cost %-9s %8.2fx  goal <= 2x     %s\n", s, mr[s], verdict(mr[s] <= 2)
+	}
+}' "$inprocess"
+
+echo
+echo "raw results (one JSON per run, *.ready.json for start-up, target logs, summary.tsv, inprocess.txt): $results"
