@@ -81,9 +81,10 @@ func (v *variation) changes() []api.Change {
 func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer, lang Lang, found *baseline) error {
 	base := verdict{Recommendation: ans.Recommendation, HybridPattern: ans.HybridPattern, Confidence: ans.Confidence}
 	w := &ans.Input
-	// The candidates, the single variations and the workload each is
-	// resolved into are scratch space kept for the next answer: what the
-	// answer keeps of them (a what-if's changes) is copied out.
+	// The candidates, the single variations and the flips among them are
+	// scratch space kept for the next answer: what the answer keeps of them
+	// (a what-if's changes) is copied out. Each variation is built in one
+	// variant on the stack.
 	s := explainScratches.Get().(*explainScratch)
 	defer s.release()
 	candidates := candidateChanges(s.candidates[:0], w)
