@@ -201,9 +201,9 @@ func TestFactorTablesKeyNumbersByTheRulesConstants(t *testing.T) {
 }
 
 // TestFactorTableKeysKeepStringsApart checks the keys of a string field,
-// which are one-byte codes while the field has seen few strings and the
-// length and text after that: equal strings share a key and different ones
-// never do, coded or not, however a string mimics a code.
+// which are codes in a packed integer while the field has seen few strings,
+// and the length and text after that: equal strings share a key and
+// different ones never do, coded or not, however a string mimics a code.
 func TestFactorTableKeysKeepStringsApart(t *testing.T) {
 	var names []string
 	for i := range 100 { // more than a field codes
