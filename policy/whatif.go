@@ -317,8 +317,9 @@ func (v *variation) summary(lang Lang) string {
 	return s
 }
 
-// summaries holds whatIfSummary's sentences by summaryKey.
-var summaries = memo.Map[uint64, string]{Max: 1 << 14}
+// summaries holds whatIfSummary's sentences by summaryKey, up to 4096 (about
+// 100 bytes each); past that a sentence is built each time.
+var summaries = memo.Map[uint64, string]{Max: 4096}
 
 // summaryKey packs the variation's candidates, recommendation, pattern and
 // language in one integer, when each is one of the few it can be: a verdict
