@@ -3,6 +3,7 @@ package api
 import (
 	"errors"
 	"reflect"
+	"slices"
 	"strings"
 
 	"github.com/go-playground/validator/v10"
@@ -79,29 +80,69 @@ func (val *Validator) Validate(req *Request) error {
 // contradiction is an error rather than a guess at what the caller meant.
 func Contradictions(req *Request) []FieldError {
 	var out []FieldError
-	multiTenant := req.MultiTenant != nil && *req.MultiTenant
-	if req.TenantsTrusted != nil && *req.TenantsTrusted && req.MultiTenant != nil && !multiTenant {
-		out = append(out, FieldError{
+	for _, rule := range crossFieldRules {
+		if rule.broken(req) {
+			out = append(out, rule.err)
+		}
+	}
+	return out
+}
+
+// CrossFields names the fields the rules relating two fields read: a change
+// to any other field cannot make a request contradict itself.
+func CrossFields() []string {
+	var out []string
+	for _, rule := range crossFieldRules {
+		for _, f := range rule.fields {
+			if !slices.Contains(out, f) {
+				out = append(out, f)
+			}
+		}
+	}
+	return out
+}
+
+// crossFieldRules are the rules relating two fields, each with the fields it
+// reads (TestCrossFieldsAreWhatContradictionsRead holds the lists to the
+// checks).
+var crossFieldRules = []struct {
+	fields [2]string
+	broken func(req *Request) bool
+	err    FieldError
+}{
+	{
+		fields: [2]string{"tenants_trusted", "multi_tenant"},
+		broken: func(req *Request) bool {
+			return req.TenantsTrusted != nil && *req.TenantsTrusted && req.MultiTenant != nil && !*req.MultiTenant
+		},
+		err: FieldError{
 			Field:   "tenants_trusted",
 			Rule:    "requires_multi_tenant",
 			Message: "can only be true when multi_tenant is true: a single-tenant workload has no other tenants to trust",
-		})
-	}
-	if req.FullOS != nil && *req.FullOS && req.Architecture != nil && *req.Architecture == "microservices" {
-		out = append(out, FieldError{
+		},
+	},
+	{
+		fields: [2]string{"full_os", "architecture"},
+		broken: func(req *Request) bool {
+			return req.FullOS != nil && *req.FullOS && req.Architecture != nil && *req.Architecture == "microservices"
+		},
+		err: FieldError{
 			Field:   "full_os",
 			Rule:    "conflicts_with_microservices",
 			Message: "cannot be true with architecture microservices: microservices run one service per instance, a full OS runs several",
-		})
-	}
-	if req.Density != nil && *req.Density == "high" && req.Instances != nil && *req.Instances == 1 {
-		out = append(out, FieldError{
+		},
+	},
+	{
+		fields: [2]string{"density", "instances"},
+		broken: func(req *Request) bool {
+			return req.Density != nil && *req.Density == "high" && req.Instances != nil && *req.Instances == 1
+		},
+		err: FieldError{
 			Field:   "density",
 			Rule:    "needs_several_instances",
 			Message: "cannot be high with instances 1: there is nothing to pack densely",
-		})
-	}
-	return out
+		},
+	},
 }
 
 func message(fe validator.FieldError) string {

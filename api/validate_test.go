@@ -3,11 +3,13 @@ package api_test
 import (
 	"errors"
 	"fmt"
+	"reflect"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/placement-advisor/advise/api"
+	"github.com/placement-advisor/advise/internal/workloadgen"
 )
 
 // broken names one rule a request breaks: the field by its JSON name and the
@@ -270,4 +272,78 @@ func TestValidateDirect(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestCrossFieldsAreWhatContradictionsRead holds CrossFields to
+// Contradictions: setting a field it does not name to any value never
+// changes what Contradictions reports, and each field it names does for some
+// request. What-if skips the contradiction check for changes to other fields.
+func TestCrossFieldsAreWhatContradictionsRead(t *testing.T) {
+	cross := api.CrossFields()
+	reqs := workloadgen.New(11).Requests(200)
+	// Requests that break each rule, so a change can also mend one.
+	for _, body := range []string{
+		`{"multi_tenant":false,"tenants_trusted":true}`,
+		`{"multi_tenant":false,"full_os":true,"architecture":"microservices"}`,
+		`{"multi_tenant":false,"density":"high","instances":1}`,
+	} {
+		req, err := api.DecodeRequest([]byte(body))
+		if err != nil {
+			t.Fatal(err)
+		}
+		reqs = append(reqs, req)
+	}
+	matters := map[string]bool{}
+	rt := reflect.TypeFor[api.Request]()
+	for i := range rt.NumField() {
+		name, _, _ := strings.Cut(rt.Field(i).Tag.Get("json"), ",")
+		for _, value := range fieldValues(rt.Field(i)) {
+			for _, req := range reqs {
+				before := api.Contradictions(&req)
+				changed := req
+				reflect.ValueOf(&changed).Elem().Field(i).Set(value)
+				if after := api.Contradictions(&changed); !reflect.DeepEqual(before, after) {
+					matters[name] = true
+					if !slices.Contains(cross, name) {
+						t.Errorf("setting %s to %v changes the contradictions (%v to %v), but CrossFields does not name it", name, value, before, after)
+					}
+				}
+			}
+		}
+	}
+	for _, name := range cross {
+		if !matters[name] {
+			t.Errorf("CrossFields names %s, but no value of it changed the contradictions", name)
+		}
+	}
+}
+
+// fieldValues are values for a Request field to take: unset and, by type,
+// both booleans, every value its oneof tag allows, or a few numbers.
+func fieldValues(f reflect.StructField) []reflect.Value {
+	out := []reflect.Value{reflect.Zero(f.Type)}
+	ptr := func(v any) reflect.Value {
+		p := reflect.New(f.Type.Elem())
+		p.Elem().Set(reflect.ValueOf(v).Convert(f.Type.Elem()))
+		return p
+	}
+	switch f.Type.Elem().Kind() {
+	case reflect.Bool:
+		out = append(out, ptr(true), ptr(false))
+	case reflect.String:
+		values := []string{"x"}
+		for _, rule := range strings.Split(f.Tag.Get("validate"), ",") {
+			if list, ok := strings.CutPrefix(rule, "oneof="); ok {
+				values = strings.Fields(list)
+			}
+		}
+		for _, v := range values {
+			out = append(out, ptr(v))
+		}
+	case reflect.Int64:
+		out = append(out, ptr(1), ptr(2), ptr(1000))
+	case reflect.Float64:
+		out = append(out, ptr(99.9), ptr(95.0))
+	}
+	return out
 }

@@ -73,18 +73,22 @@ type sums struct {
 	nExcludesVM, nExcludesCtr int // constraints excluding each option
 }
 
-func (s *sums) add(o *sums) {
-	s.scores.vm += o.scores.vm
-	s.scores.container += o.scores.container
-	s.vmDemands += o.vmDemands
-	s.ctrDemands += o.ctrDemands
-	s.nVM += o.nVM
-	s.nCtr += o.nCtr
-	s.otherOS += o.otherOS
-	s.favoursCtr += o.favoursCtr
-	s.nOtherOS += o.nOtherOS
-	s.nExcludesVM += o.nExcludesVM
-	s.nExcludesCtr += o.nExcludesCtr
+// add adds o to s times times: 1 to add a package's sums, -1 to take them
+// away again, as a variation does for the packages whose findings it
+// changes.
+func (s *sums) add(o *sums, times int) {
+	k := int64(times)
+	s.scores.vm += k * o.scores.vm
+	s.scores.container += k * o.scores.container
+	s.vmDemands += k * o.vmDemands
+	s.ctrDemands += k * o.ctrDemands
+	s.nVM += times * o.nVM
+	s.nCtr += times * o.nCtr
+	s.otherOS += k * o.otherOS
+	s.favoursCtr += k * o.favoursCtr
+	s.nOtherOS += times * o.nOtherOS
+	s.nExcludesVM += times * o.nExcludesVM
+	s.nExcludesCtr += times * o.nExcludesCtr
 }
 
 // count adds one fired reason or constraint.
@@ -302,7 +306,7 @@ type hybridPattern struct {
 func (f found) total() sums {
 	var t sums
 	for _, pkg := range f {
-		t.add(&pkg.sums)
+		t.add(&pkg.sums, 1)
 	}
 	return t
 }

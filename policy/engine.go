@@ -340,7 +340,7 @@ func (e *Engine) evaluate(ctx context.Context, w api.Workload, withKeys bool) (*
 		if err != nil {
 			return nil, baseline{}, err
 		}
-		b.verdict = res.verdict
+		b.total, b.verdict = b.found.total(), res.verdict
 		return res, b, nil
 	}
 	res, err := e.evaluateInRego(ctx, w)

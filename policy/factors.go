@@ -359,6 +359,7 @@ func inputField(t *ast.Term) (string, bool) {
 type baseline struct {
 	found   found
 	keys    []packedKey // nil when not recorded
+	total   sums        // found.total()
 	verdict verdict
 }
 

@@ -145,7 +145,14 @@ type explainScratch struct {
 type variant struct {
 	request  api.Request
 	workload api.Workload
+	// unchecked takes the request side of changes that need no
+	// contradiction check; nothing reads it.
+	unchecked api.Request
 }
+
+// crossFields has bit i set for each field (an in constant) a rule relating
+// two fields reads (api.CrossFields).
+var crossFields = fieldMask(api.CrossFields()...)
 
 var explainScratches = sync.Pool{New: func() any { return new(explainScratch) }}
 
@@ -164,20 +171,33 @@ func (s *explainScratch) release() {
 // request resolved to, rather than resolving the changed request again. v is
 // scratch space the caller reuses for every variation.
 func (e *Engine) vary(ctx context.Context, base *baseline, req *api.Request, from *api.Workload, v *variant, tried [2]*candidate) (variation, bool, error) {
-	v.request, v.workload = *req, *from
-	w := &v.workload
 	n := 0
+	var changed uint64
 	for _, c := range tried {
 		if c != nil {
-			c.apply(&v.request, w)
+			changed |= 1 << c.field
 			n++
 		}
 	}
 	// The request was valid and every candidate value is one its field
-	// allows (TestCandidatesApplyAsTheCallerWould), so only a rule relating two
-	// fields can make the variation invalid.
-	if len(api.Contradictions(&v.request)) > 0 {
-		return variation{}, false, nil
+	// allows (TestCandidatesApplyAsTheCallerWould), so only a rule relating
+	// two fields can make the variation invalid, and only when the changes
+	// touch a field such a rule reads: only then is the changed request
+	// built and checked.
+	w := &v.workload
+	*w = *from
+	if changed&crossFields != 0 {
+		v.request = *req
+		for _, c := range tried[:n] {
+			c.apply(&v.request, w)
+		}
+		if len(api.Contradictions(&v.request)) > 0 {
+			return variation{}, false, nil
+		}
+	} else {
+		for _, c := range tried[:n] {
+			c.apply(&v.unchecked, w)
+		}
 	}
 	if err := ctx.Err(); err != nil {
 		return variation{}, false, fmt.Errorf("evaluate variation: %w", err)
@@ -200,7 +220,15 @@ func (e *Engine) vary(ctx context.Context, base *baseline, req *api.Request, fro
 			// request's own verdict.
 			return variation{tried: tried, verdict: base.verdict}, true, nil
 		}
-		t := f.total()
+		// The request's sums, with the packages whose findings changed
+		// swapped.
+		t := base.total
+		for i := range f {
+			if f[i] != base.found[i] {
+				t.add(&base.found[i].sums, -1)
+				t.add(&f[i].sums, 1)
+			}
+		}
 		d, key := e.combiner.judge(&t, w)
 		return variation{tried: tried, verdict: d.verdict, unsettled: true, confidence: key}, true, nil
 	}
@@ -239,11 +267,26 @@ func readVerdict(m map[string]any) (verdict, error) {
 // pairFlips combines, two at a time, the single changes that left the answer
 // least sure of itself, and keeps the pairs that change the recommendation.
 func (e *Engine) pairFlips(ctx context.Context, found *baseline, req *api.Request, from *api.Workload, scratch *variant, base verdict, singles []variation) ([]variation, error) {
-	pool := slices.Clone(singles)
-	slices.SortStableFunc(pool, func(a, b variation) int {
-		return cmpFloat(a.verdict.Confidence, b.verdict.Confidence)
-	})
-	pool = pool[:min(pairPool, len(pool))]
+	// The pairPool singles of lowest confidence, ties in the order tried:
+	// what a stable sort by confidence would put first.
+	var (
+		least [pairPool]*variation
+		n     int
+	)
+	for i := range singles {
+		v := &singles[i]
+		j := n
+		for j > 0 && least[j-1].verdict.Confidence > v.verdict.Confidence {
+			j--
+		}
+		if j == pairPool {
+			continue
+		}
+		n = min(n+1, pairPool)
+		copy(least[j+1:n], least[j:n-1])
+		least[j] = v
+	}
+	pool := least[:n]
 	var flips []variation
 	for i := range pool {
 		for j := i + 1; j < len(pool); j++ {
