@@ -93,7 +93,7 @@ func Generated(n int) ([]Body, error) {
 // goals are medians, and a few slow calls (a GC pause) move the mean.
 func Run(b *testing.B, n int, op func(i int) error) {
 	b.Helper()
-	samples := make([]time.Duration, 0, min(b.N, 1<<20))
+	times := newTimes(b.N)
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -101,15 +101,10 @@ func Run(b *testing.B, n int, op func(i int) error) {
 		if err := op(i % n); err != nil {
 			b.Fatal(err)
 		}
-		if len(samples) < cap(samples) {
-			samples = append(samples, time.Since(t0))
-		}
+		times.add(time.Since(t0))
 	}
 	b.StopTimer()
-	if len(samples) > 0 {
-		slices.Sort(samples)
-		b.ReportMetric(float64(samples[len(samples)/2].Nanoseconds()), "median-ns/op")
-	}
+	times.reportMedian(b, "median-ns/op")
 }
 
 // RunPair times two operations on the same body in each iteration, in
@@ -120,13 +115,9 @@ func Run(b *testing.B, n int, op func(i int) error) {
 func RunPair(b *testing.B, n int, a, bOp func(i int) error) {
 	b.Helper()
 	var (
-		samples [2][]time.Duration
-		totals  [2]time.Duration
-		ops     = [2]func(int) error{a, bOp}
+		timed = [2]*times{newTimes(b.N), newTimes(b.N)}
+		ops   = [2]func(int) error{a, bOp}
 	)
-	for k := range samples {
-		samples[k] = make([]time.Duration, 0, min(b.N, 1<<20))
-	}
 	b.ReportAllocs()
 	b.ResetTimer()
 	for i := 0; i < b.N; i++ {
@@ -136,21 +127,39 @@ func RunPair(b *testing.B, n int, a, bOp func(i int) error) {
 			if err := ops[k](i % n); err != nil {
 				b.Fatal(err)
 			}
-			d := time.Since(t0)
-			totals[k] += d
-			if len(samples[k]) < cap(samples[k]) {
-				samples[k] = append(samples[k], d)
-			}
+			timed[k].add(time.Since(t0))
 		}
 	}
 	b.StopTimer()
-	for k, name := range [2]string{"median-a-ns", "median-b-ns"} {
-		if s := samples[k]; len(s) > 0 {
-			slices.Sort(s)
-			b.ReportMetric(float64(s[len(s)/2].Nanoseconds()), name)
-		}
+	timed[0].reportMedian(b, "median-a-ns")
+	timed[1].reportMedian(b, "median-b-ns")
+	if timed[0].total > 0 {
+		b.ReportMetric(float64(timed[1].total)/float64(timed[0].total), "b/a")
 	}
-	if totals[0] > 0 {
-		b.ReportMetric(float64(totals[1])/float64(totals[0]), "b/a")
+}
+
+// times are the durations of one operation's calls: the first million, for
+// the median, and the total of all.
+type times struct {
+	samples []time.Duration
+	total   time.Duration
+}
+
+func newTimes(n int) *times {
+	return &times{samples: make([]time.Duration, 0, min(n, 1<<20))}
+}
+
+func (t *times) add(d time.Duration) {
+	t.total += d
+	if len(t.samples) < cap(t.samples) {
+		t.samples = append(t.samples, d)
+	}
+}
+
+// reportMedian reports the median call as the metric unit.
+func (t *times) reportMedian(b *testing.B, unit string) {
+	if len(t.samples) > 0 {
+		slices.Sort(t.samples)
+		b.ReportMetric(float64(t.samples[len(t.samples)/2].Nanoseconds()), unit)
 	}
 }
