@@ -48,64 +48,67 @@ func benchCases(b *testing.B) (*policy.Engine, []benchCase) {
 	return e, cases
 }
 
-// BenchmarkAdviseOnly is one evaluation of the rules: the answer without
-// what_if and ask_next.
-func BenchmarkAdviseOnly(b *testing.B) {
+// adviser is Engine.AdviseOnly or Engine.Advise.
+type adviser func(context.Context, *api.Request, policy.Lang) (api.Answer, error)
+
+// benchAdvise times (*Engine).AdviseOnly or (*Engine).Advise over each
+// set's validated requests.
+func benchAdvise(b *testing.B, advise func(*policy.Engine, context.Context, *api.Request, policy.Lang) (api.Answer, error)) {
 	e, cases := benchCases(b)
 	ctx := context.Background()
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
 			corpus.Run(b, len(c.reqs), func(i int) error {
-				_, err := e.AdviseOnly(ctx, &c.reqs[i], policy.English)
+				_, err := advise(e, ctx, &c.reqs[i], policy.English)
 				return err
 			})
 		})
 	}
+}
+
+// BenchmarkAdviseOnly is one evaluation of the rules: the answer without
+// what_if and ask_next.
+func BenchmarkAdviseOnly(b *testing.B) {
+	benchAdvise(b, (*policy.Engine).AdviseOnly)
 }
 
 // BenchmarkAdvise is the full answer, with what_if and ask_next.
 func BenchmarkAdvise(b *testing.B) {
-	e, cases := benchCases(b)
-	ctx := context.Background()
-	for _, c := range cases {
-		b.Run(c.name, func(b *testing.B) {
-			corpus.Run(b, len(c.reqs), func(i int) error {
-				_, err := e.Advise(ctx, &c.reqs[i], policy.English)
-				return err
-			})
-		})
-	}
+	benchAdvise(b, (*policy.Engine).Advise)
 }
 
-// BenchmarkInProcess is what POST /advise does without HTTP: decode and
-// validate the body, advise, and encode the answer as JSON; "only" leaves out
-// what_if and ask_next, "explained" is the answer the service gives.
+// inProcess is what POST /advise does with a body without HTTP: decode and
+// validate it, advise, and encode the answer as the server writes it, into
+// a buffer kept from call to call.
+type inProcess struct {
+	val *api.Validator
+	buf []byte
+}
+
+func (p *inProcess) answer(advise adviser, body []byte) error {
+	req, err := p.val.Parse(body)
+	if err != nil {
+		return err
+	}
+	ans, err := advise(context.Background(), &req, policy.English)
+	if err != nil {
+		return err
+	}
+	p.buf, err = ans.AppendJSON(p.buf[:0])
+	return err
+}
+
+// BenchmarkInProcess is the whole in-process path of a request (inProcess);
+// "only" leaves out what_if and ask_next, "explained" is the answer the
+// service gives.
 func BenchmarkInProcess(b *testing.B) {
 	e, cases := benchCases(b)
-	val := api.NewValidator()
-	ctx := context.Background()
-	kinds := map[string]func(context.Context, *api.Request, policy.Lang) (api.Answer, error){
-		"only":      e.AdviseOnly,
-		"explained": e.Advise,
-	}
+	kinds := map[string]adviser{"only": e.AdviseOnly, "explained": e.Advise}
 	for _, kind := range []string{"only", "explained"} {
-		advise := kinds[kind]
 		for _, c := range cases {
 			b.Run(kind+"/"+c.name, func(b *testing.B) {
-				var buf []byte
-				corpus.Run(b, len(c.bodies), func(i int) error {
-					req, err := val.Parse(c.bodies[i])
-					if err != nil {
-						return err
-					}
-					ans, err := advise(ctx, &req, policy.English)
-					if err != nil {
-						return err
-					}
-					// As the server writes it.
-					buf, err = ans.AppendJSON(buf[:0])
-					return err
-				})
+				p := inProcess{val: api.NewValidator()}
+				corpus.Run(b, len(c.bodies), func(i int) error { return p.answer(kinds[kind], c.bodies[i]) })
 			})
 		}
 	}
@@ -113,31 +116,17 @@ func BenchmarkInProcess(b *testing.B) {
 
 // BenchmarkWhatIfCost is the goal "an answer with what-if and ask-next at
 // most 2x the cost of one without", side by side: each iteration takes one
-// body through the whole in-process path (decode, validate, advise, encode)
-// without the explanations (a) and with them (b), in alternating order.
-// b/a is the ratio of their total times.
+// body through the whole in-process path (inProcess) without the
+// explanations (a) and with them (b), in alternating order. b/a is the
+// ratio of their total times.
 func BenchmarkWhatIfCost(b *testing.B) {
 	e, cases := benchCases(b)
-	val := api.NewValidator()
-	ctx := context.Background()
-	var buf []byte
-	path := func(advise func(context.Context, *api.Request, policy.Lang) (api.Answer, error), body []byte) error {
-		req, err := val.Parse(body)
-		if err != nil {
-			return err
-		}
-		ans, err := advise(ctx, &req, policy.English)
-		if err != nil {
-			return err
-		}
-		buf, err = ans.AppendJSON(buf[:0])
-		return err
-	}
 	for _, c := range cases {
 		b.Run(c.name, func(b *testing.B) {
+			p := inProcess{val: api.NewValidator()}
 			corpus.RunPair(b, len(c.bodies),
-				func(i int) error { return path(e.AdviseOnly, c.bodies[i]) },
-				func(i int) error { return path(e.Advise, c.bodies[i]) })
+				func(i int) error { return p.answer(e.AdviseOnly, c.bodies[i]) },
+				func(i int) error { return p.answer(e.Advise, c.bodies[i]) })
 		})
 	}
 }
