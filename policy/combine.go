@@ -274,17 +274,6 @@ func fieldMask(names ...string) uint64 {
 	return m
 }
 
-// readByDecide reports whether the tried changes can change decide's
-// verdict for the same findings.
-func readByDecide(tried []*candidate) bool {
-	for _, c := range tried {
-		if decideReads&(1<<c.field) != 0 {
-			return true
-		}
-	}
-	return false
-}
-
 // The hybrid patterns, in the order advise.hybrid tries them.
 const (
 	patternOrchestratorInVMs = iota

@@ -433,10 +433,11 @@ func (e *Engine) find(ctx context.Context, w *api.Workload, base *baseline, trie
 			}
 			p.mu.Lock()
 			if len(p.distinct) < maxTable {
-				if kept, ok := p.distinct[findingsKey(ids)]; ok {
+				fired := findingsKey(ids)
+				if kept, ok := p.distinct[fired]; ok {
 					pf = kept
 				} else {
-					p.distinct[findingsKey(ids)] = pf
+					p.distinct[fired] = pf
 				}
 			}
 			if packed.ok {

@@ -215,7 +215,7 @@ func (e *Engine) vary(ctx context.Context, base *baseline, req *api.Request, fro
 		if err != nil {
 			return variation{}, false, fmt.Errorf("variation: %w", err)
 		}
-		if same && !readByDecide(tried[:n]) {
+		if same && changed&decideReads == 0 {
 			// Deciding the same findings for the same topology gives the
 			// request's own verdict.
 			return variation{tried: tried, verdict: base.verdict}, true, nil
