@@ -5,8 +5,6 @@ import (
 	"encoding/json"
 	"fmt"
 	"maps"
-	"os"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
@@ -89,22 +87,7 @@ func TestCombinerAgreesWithRego(t *testing.T) {
 	slow := regoEngine(t, func(src string) string { return src + "\n# the same rules\n" })
 	val := api.NewValidator()
 
-	var reqs []api.Request
-	files, err := filepath.Glob("../examples/*.json")
-	if err != nil || len(files) == 0 {
-		t.Fatalf("examples: %v", err)
-	}
-	for _, f := range files {
-		body, err := os.ReadFile(f)
-		if err != nil {
-			t.Fatal(err)
-		}
-		req, err := val.Parse(body)
-		if err != nil {
-			t.Fatalf("%s: %v", f, err)
-		}
-		reqs = append(reqs, req)
-	}
+	_, reqs := exampleRequests(t)
 	n := 150
 	if testing.Short() {
 		n = 20

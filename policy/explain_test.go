@@ -15,12 +15,16 @@ import (
 	"github.com/placement-advisor/advise/policy"
 )
 
-// explainCorpus is every example workload plus generated ones.
-func explainCorpus(t *testing.T) map[string]api.Request {
+// exampleRequests are the example workloads, parsed and validated, in file
+// name order, with their file names.
+func exampleRequests(t *testing.T) ([]string, []api.Request) {
 	t.Helper()
 	val := api.NewValidator()
-	corpus := map[string]api.Request{}
-	files, _ := filepath.Glob("../examples/*.json")
+	files, err := filepath.Glob("../examples/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("examples: %v", err)
+	}
+	var reqs []api.Request
 	for _, f := range files {
 		body, err := os.ReadFile(f)
 		if err != nil {
@@ -30,7 +34,19 @@ func explainCorpus(t *testing.T) map[string]api.Request {
 		if err != nil {
 			t.Fatalf("%s: %v", f, err)
 		}
-		corpus[filepath.Base(f)] = req
+		reqs = append(reqs, req)
+	}
+	return files, reqs
+}
+
+// explainCorpus is every example workload plus generated ones.
+func explainCorpus(t *testing.T) map[string]api.Request {
+	t.Helper()
+	val := api.NewValidator()
+	corpus := map[string]api.Request{}
+	files, reqs := exampleRequests(t)
+	for i, f := range files {
+		corpus[filepath.Base(f)] = reqs[i]
 	}
 	for i, req := range workloadgen.New(7).Requests(300) {
 		if err := val.Validate(&req); err != nil {
