@@ -32,7 +32,11 @@ import (
 const combinationDigest = "sha256:f7fec03d5ade0672cef1be5682ca5bed57f35b0e09567f3740f71b56c9b8b872"
 
 // combinationFiles are the policy files combiner is the Go form of.
-var combinationFiles = []string{"decision.rego", "findings.rego", "hybrid.rego"}
+var combinationFiles = []string{replacedByCombiner, "findings.rego", "hybrid.rego"}
+
+// replacedByCombiner is the combination file nothing but the Rego form of the
+// combination reads; the engine leaves it out while combiner stands in.
+const replacedByCombiner = "decision.rego"
 
 // The documents of advise.findings, which the factor packages' documents feed.
 const (

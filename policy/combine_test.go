@@ -151,6 +151,45 @@ func TestRuleAuthorsCanStillChangeHowReasonsCombine(t *testing.T) {
 	}
 }
 
+// TestFractionalWeightsCombineInRego: with the combination files untouched
+// the engine starts without decision.rego, which only the Rego form reads;
+// when the Go form then declines (it adds whole numbers), the engine must
+// compile decision.rego after all and answer in Rego, fraction included.
+func TestFractionalWeightsCombineInRego(t *testing.T) {
+	files := fstest.MapFS{}
+	for name, src := range regoFiles(t) {
+		if name == "isolation.rego" {
+			edited := strings.Replace(src, "#   id: isolation.untrusted_tenants\n#   kind: reason\n#   favors: vm\n#   weight: 40\n",
+				"#   id: isolation.untrusted_tenants\n#   kind: reason\n#   favors: vm\n#   weight: 40.5\n", 1)
+			if edited == src {
+				t.Fatal("isolation.untrusted_tenants no longer weighs 40; update this test")
+			}
+			src = edited
+		}
+		files[name] = &fstest.MapFile{Data: []byte(src)}
+	}
+	e, err := policy.NewFromFS(context.Background(), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if e.CombinesInGo() {
+		t.Fatal("a fractional weight combines in Go")
+	}
+	req := parse(t, `{"multi_tenant":true,"tenants_trusted":false}`)
+	ctx := context.Background()
+	want, err := newEngine(t).AdviseOnly(ctx, &req, policy.English)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := e.AdviseOnly(ctx, &req, policy.English)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.Scores.VM != want.Scores.VM+0.5 || got.Scores.Container != want.Scores.Container {
+		t.Errorf("scores %+v, want %+v with half a point more for VMs", got.Scores, want.Scores)
+	}
+}
+
 // TestFactorTablesKeyNumbersByTheRulesConstants: a factor package is evaluated
 // once per distinct value of what it reads, and a number the rules only
 // compare with constants counts by where it falls among them, so tables stay

@@ -12,6 +12,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"maps"
 	"slices"
 	"sort"
 	"strings"
@@ -89,11 +90,41 @@ func New(ctx context.Context) (*Engine, error) {
 // NewFromFS compiles and prepares the .rego files at the root of fsys, leaving
 // out tests. It fails with ErrPolicy when the rules do not parse or compile.
 func NewFromFS(ctx context.Context, fsys fs.FS) (*Engine, error) {
-	modules, texts, digest, err := parseModules(fsys)
+	texts, digest, err := readPolicy(fsys)
 	if err != nil {
 		return nil, err
 	}
-	compiler := ast.NewCompiler().WithStrict(true)
+	// While the combination files are the text combiner was written from,
+	// combiner stands in for advise.decision as a whole, so decision.rego
+	// is neither parsed nor compiled: about a fifth of start-up.
+	// findings.rego (which names the factor documents) and hybrid.rego (the
+	// patterns' annotations) are compiled either way. Should newCombiner
+	// still decline, the rules are compiled again with decision.rego.
+	if combinationText(texts) == combinationDigest {
+		e, err := newEngine(ctx, texts, digest, replacedByCombiner)
+		if !errors.Is(err, errNoGoForm) {
+			return e, err
+		}
+	}
+	return newEngine(ctx, texts, digest, "")
+}
+
+// errNoGoForm is newEngine's answer when it was told to leave out the file
+// combiner stands in for, and combiner cannot.
+var errNoGoForm = errors.New("the rules have no Go form")
+
+// newEngine compiles and prepares the policy in texts, leaving out the file
+// named leaveOut.
+func newEngine(ctx context.Context, texts map[string][]byte, digest, leaveOut string) (*Engine, error) {
+	// One capabilities value serves every parse and compile: left unset,
+	// OPA builds and sorts a fresh copy of the builtin list for each file
+	// and query, about 5 % of start-up.
+	caps := ast.CapabilitiesForThisVersion(ast.CapabilitiesRegoVersion(ast.RegoV1))
+	modules, err := parseModules(texts, caps, leaveOut)
+	if err != nil {
+		return nil, err
+	}
+	compiler := ast.NewCompiler().WithStrict(true).WithCapabilities(caps)
 	if compiler.Compile(modules); compiler.Failed() {
 		return nil, fmt.Errorf("%w: %v", ErrPolicy, compiler.Errors)
 	}
@@ -116,27 +147,27 @@ func NewFromFS(ctx context.Context, fsys fs.FS) (*Engine, error) {
 		}
 		return e, nil
 	}
-	e.query, err = rego.New(rego.Query(answerQuery), rego.Compiler(compiler)).PrepareForEval(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%w: prepare %s: %v", ErrPolicy, answerQuery, err)
+	if leaveOut != "" {
+		return nil, errNoGoForm
 	}
-	e.verdict, err = rego.New(rego.Query(verdictQuery), rego.Compiler(compiler)).PrepareForEval(ctx)
-	if err != nil {
-		return nil, fmt.Errorf("%w: prepare %s: %v", ErrPolicy, verdictQuery, err)
+	if e.query, err = prepare(ctx, compiler, answerQuery); err != nil {
+		return nil, err
+	}
+	if e.verdict, err = prepare(ctx, compiler, verdictQuery); err != nil {
+		return nil, err
 	}
 	return e, nil
 }
 
-// parseModules reads every policy file, in name order, and returns the parsed
-// modules, their text by file name, and a digest of their names and text.
-func parseModules(fsys fs.FS) (map[string]*ast.Module, map[string][]byte, string, error) {
+// readPolicy reads every policy file but the tests and returns their text by
+// file name and a digest of their names and text, in name order.
+func readPolicy(fsys fs.FS) (map[string][]byte, string, error) {
 	names, err := fs.Glob(fsys, "*.rego")
 	if err != nil {
-		return nil, nil, "", fmt.Errorf("%w: list files: %v", ErrPolicy, err)
+		return nil, "", fmt.Errorf("%w: list files: %v", ErrPolicy, err)
 	}
 	sort.Strings(names)
 	hash := sha256.New()
-	modules := make(map[string]*ast.Module, len(names))
 	texts := make(map[string][]byte, len(names))
 	for _, name := range names {
 		if strings.HasSuffix(name, "_test.rego") {
@@ -144,25 +175,65 @@ func parseModules(fsys fs.FS) (map[string]*ast.Module, map[string][]byte, string
 		}
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			return nil, nil, "", fmt.Errorf("%w: read %s: %v", ErrPolicy, name, err)
+			return nil, "", fmt.Errorf("%w: read %s: %v", ErrPolicy, name, err)
 		}
-		mod, err := ast.ParseModuleWithOpts(name, string(src), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1})
-		if err != nil {
-			return nil, nil, "", fmt.Errorf("%w: %v", ErrPolicy, err)
-		}
-		modules[name] = mod
 		texts[name] = src
 		fmt.Fprintf(hash, "%s\x00%d\x00", name, len(src))
 		hash.Write(src)
 	}
-	if len(modules) == 0 {
-		return nil, nil, "", fmt.Errorf("%w: no .rego files", ErrPolicy)
+	if len(texts) == 0 {
+		return nil, "", fmt.Errorf("%w: no .rego files", ErrPolicy)
 	}
-	return modules, texts, "sha256:" + hex.EncodeToString(hash.Sum(nil)), nil
+	return texts, "sha256:" + hex.EncodeToString(hash.Sum(nil)), nil
+}
+
+// parseModules parses the policy files in name order, leaving out the one
+// named leaveOut.
+func parseModules(texts map[string][]byte, caps *ast.Capabilities, leaveOut string) (map[string]*ast.Module, error) {
+	modules := make(map[string]*ast.Module, len(texts))
+	for _, name := range slices.Sorted(maps.Keys(texts)) {
+		if name == leaveOut {
+			continue
+		}
+		mod, err := ast.ParseModuleWithOpts(name, string(texts[name]), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1, Capabilities: caps})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
+		}
+		modules[name] = mod
+	}
+	return modules, nil
+}
+
+// policyQuery is a query on the compiled rules, parsed with the capabilities
+// they were compiled with (rego.Query would build a fresh copy).
+func policyQuery(compiler *ast.Compiler, query string) (*rego.Rego, error) {
+	body, err := ast.ParseBodyWithOpts(query, ast.ParserOptions{Capabilities: compiler.Capabilities(), RegoVersion: ast.RegoV1, SkipRules: true})
+	if err != nil {
+		return nil, fmt.Errorf("%w: parse %s: %v", ErrPolicy, query, err)
+	}
+	return rego.New(rego.ParsedQuery(body), rego.Compiler(compiler)), nil
+}
+
+// prepare prepares query on the compiled rules for evaluation.
+func prepare(ctx context.Context, compiler *ast.Compiler, query string) (rego.PreparedEvalQuery, error) {
+	r, err := policyQuery(compiler, query)
+	if err != nil {
+		return rego.PreparedEvalQuery{}, err
+	}
+	prepared, err := r.PrepareForEval(ctx)
+	if err != nil {
+		return rego.PreparedEvalQuery{}, fmt.Errorf("%w: prepare %s: %v", ErrPolicy, query, err)
+	}
+	return prepared, nil
 }
 
 func readSources(ctx context.Context, compiler *ast.Compiler) ([]Source, error) {
-	rs, err := rego.New(rego.Query("data.advise.sources.catalog"), rego.Compiler(compiler)).Eval(ctx)
+	const catalogQuery = "data.advise.sources.catalog"
+	query, err := policyQuery(compiler, catalogQuery)
+	if err != nil {
+		return nil, err
+	}
+	rs, err := query.Eval(ctx)
 	if err != nil || len(rs) != 1 {
 		return nil, fmt.Errorf("%w: read sources catalog: %v", ErrPolicy, err)
 	}

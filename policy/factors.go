@@ -156,9 +156,8 @@ func factorPackages(ctx context.Context, compiler *ast.Compiler) ([]*factorPacka
 		}
 		q := "[" + strings.Join(parts, ", ") + "]"
 		var err error
-		p.query, err = rego.New(rego.Query(q), rego.Compiler(compiler)).PrepareForEval(ctx)
-		if err != nil {
-			return nil, fmt.Errorf("%w: prepare %s: %v", ErrPolicy, q, err)
+		if p.query, err = prepare(ctx, compiler, q); err != nil {
+			return nil, err
 		}
 	}
 	return pkgs, nil
