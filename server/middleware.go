@@ -7,6 +7,7 @@ import (
 	"net/http"
 	"regexp"
 	"runtime/debug"
+	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -30,6 +31,22 @@ func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 		c.Set(requestIDKey, id)
 		c.Response().Header().Set(echo.HeaderXRequestID, id)
 		return next(c)
+	}
+}
+
+// afterFirstRequest runs fn once, after the first request has been handled.
+// It runs in its own goroutine so that the answer is flushed first: net/http
+// writes the buffered response only once the handler has returned.
+func afterFirstRequest(fn func()) echo.MiddlewareFunc {
+	var done atomic.Bool
+	return func(next echo.HandlerFunc) echo.HandlerFunc {
+		return func(c echo.Context) error {
+			err := next(c)
+			if !done.Load() && done.CompareAndSwap(false, true) {
+				go fn()
+			}
+			return err
+		}
 	}
 }
 

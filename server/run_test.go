@@ -7,7 +7,10 @@ import (
 	"net"
 	"net/http"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"testing"
+	"time"
 
 	"github.com/placement-advisor/advise/api"
 	"github.com/placement-advisor/advise/server"
@@ -93,5 +96,43 @@ func TestRunFailsOnABusyAddress(t *testing.T) {
 	var opErr *net.OpError
 	if !errors.As(err, &opErr) {
 		t.Errorf("Run on a busy address: %v, want a listen error", err)
+	}
+}
+
+// TestAfterFirstRequestRunsOnceTheFirstAnswerIsOut: the hook waits for the
+// first request (here a caller's mistake: any outcome counts), runs once
+// however many requests follow or race it, and never holds an answer back.
+func TestAfterFirstRequestRunsOnceTheFirstAnswerIsOut(t *testing.T) {
+	var runs atomic.Int32
+	ran := make(chan struct{}, 16)
+	srv := start(t, engine, server.Options{AfterFirstRequest: func() {
+		runs.Add(1)
+		ran <- struct{}{}
+	}})
+	select {
+	case <-ran:
+		t.Fatal("the hook ran before any request")
+	case <-time.After(20 * time.Millisecond):
+	}
+	if resp, _ := postJSON(`{"multi_tenant":"yes"}`).do(t, srv); resp.StatusCode != http.StatusBadRequest {
+		t.Fatalf("status %d, want 400", resp.StatusCode)
+	}
+	<-ran
+	var wg sync.WaitGroup
+	for range 8 {
+		wg.Go(func() {
+			if resp, _ := postJSON(`{"multi_tenant":false}`).do(t, srv); resp.StatusCode != http.StatusOK {
+				t.Errorf("status %d, want 200", resp.StatusCode)
+			}
+		})
+	}
+	wg.Wait()
+	select {
+	case <-ran:
+		t.Fatal("the hook ran again")
+	case <-time.After(20 * time.Millisecond):
+	}
+	if n := runs.Load(); n != 1 {
+		t.Errorf("the hook ran %d times, want once", n)
 	}
 }

@@ -82,6 +82,11 @@ type Options struct {
 	// every answer and the details of server errors, which never reach the
 	// caller. Nil discards them.
 	Logger *slog.Logger
+	// AfterFirstRequest, when set, runs once, in its own goroutine, after
+	// the first request has been handled (whatever its outcome): "advise
+	// serve" resumes garbage collection there, so the first caller does
+	// not wait for the compiled rules to be marked.
+	AfterFirstRequest func()
 }
 
 func (o Options) withDefaults() Options {
@@ -143,11 +148,15 @@ func build(advisor Advisor, opts Options) (*echo.Echo, *handlers) {
 	e.HideBanner = true
 	e.HidePort = true
 	e.HTTPErrorHandler = problemRenderer(opts.Logger)
-	// Order matters: the id first so every line and problem carries it; the
+	// Order matters: the first-request hook outermost, so it runs after
+	// everything else; the id next so every line and problem carries it; the
 	// access log around everything so it sees the final status; recovery
 	// inside it so a panic is logged as the 500 it becomes; headers before any
 	// answer; CORS before auth, since preflights carry no credentials; the
 	// concurrency limit last, so only authorised requests take a slot.
+	if opts.AfterFirstRequest != nil {
+		e.Use(afterFirstRequest(opts.AfterFirstRequest))
+	}
 	e.Use(requestID, requestLogger(opts.Logger), recoverPanics, secureHeaders)
 	if len(opts.CORSOrigins) > 0 {
 		e.Use(cors(opts.CORSOrigins))

@@ -7,7 +7,6 @@ import (
 	"fmt"
 	"io"
 	"net/url"
-	"runtime/debug"
 	"strings"
 
 	"github.com/placement-advisor/advise/api"
@@ -184,7 +183,8 @@ func advisePortfolio(ctx context.Context, opts adviseOptions, inputs []workloadI
 }
 
 func loadEngine(ctx context.Context) (*policy.Engine, error) {
-	engine, err := newEngineQuickly(ctx)
+	engine, resumeGC, err := newEnginePaused(ctx)
+	resumeGC() // a run of the CLI may read many files; nothing waits on the first
 	if err != nil {
 		return nil, fmt.Errorf("load embedded policy: %w", err)
 	}
@@ -320,15 +320,4 @@ func (e *workloadError) details() []string {
 		lines[i] = f.Field + ": " + f.Message
 	}
 	return lines
-}
-
-// newEngineQuickly compiles the embedded rules with the garbage collector
-// paused. Compiling allocates about 5 MB of small objects that mostly stay
-// live, and the one collection the default GOGC starts half-way through
-// costs about a fifth of start-up on one core (about 30 ms against 24 ms).
-// Collection resumes at the configured rate (GOGC) as soon as the engine is
-// built.
-func newEngineQuickly(ctx context.Context) (*policy.Engine, error) {
-	defer debug.SetGCPercent(debug.SetGCPercent(-1))
-	return policy.New(ctx)
 }

@@ -30,10 +30,12 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	opts.server.Logger = logger
-	engine, err := newEngineQuickly(ctx)
+	engine, resumeGC, err := newEnginePaused(ctx)
 	if err != nil {
 		return fmt.Errorf("cannot start: load embedded policy: %w", err)
 	}
+	defer resumeGC() // should no request come before shutdown
+	opts.server.AfterFirstRequest = resumeGC
 	info := engine.Info()
 	logger.Info("policy loaded", slog.String("version", info.Version), slog.String("digest", info.Digest), slog.Int("rules", len(engine.Rules())))
 	if err := server.Run(ctx, opts.addr, engine, opts.server); err != nil {
