@@ -32,11 +32,17 @@ import (
 const combinationDigest = "sha256:f7fec03d5ade0672cef1be5682ca5bed57f35b0e09567f3740f71b56c9b8b872"
 
 // combinationFiles are the policy files combiner is the Go form of.
-var combinationFiles = []string{replacedByCombiner, "findings.rego", "hybrid.rego"}
+var combinationFiles = []string{regoCombination, "findings.rego", patternRules}
 
-// replacedByCombiner is the combination file nothing but the Rego form of the
-// combination reads; the engine leaves it out while combiner stands in.
-const replacedByCombiner = "decision.rego"
+// While combiner stands in for the combination, nothing evaluates
+// decision.rego or hybrid.rego, so the engine compiles neither: it does not
+// even parse decision.rego, and parses hybrid.rego only for the annotations
+// of the pattern rules, which combiner reads. findings.rego names the
+// factor documents the engine evaluates, so it is compiled either way.
+const (
+	regoCombination = "decision.rego"
+	patternRules    = "hybrid.rego"
+)
 
 // The documents of advise.findings, which the factor packages' documents feed.
 const (

@@ -95,45 +95,60 @@ func NewFromFS(ctx context.Context, fsys fs.FS) (*Engine, error) {
 		return nil, err
 	}
 	// While the combination files are the text combiner was written from,
-	// combiner stands in for advise.decision as a whole, so decision.rego
-	// is neither parsed nor compiled: about a fifth of start-up.
-	// findings.rego (which names the factor documents) and hybrid.rego (the
-	// patterns' annotations) are compiled either way. Should newCombiner
-	// still decline, the rules are compiled again with decision.rego.
+	// the engine compiles only what it evaluates (see patternRules): about
+	// a third of start-up. Should newCombiner still decline, the rules are
+	// compiled again, all of them.
 	if combinationText(texts) == combinationDigest {
-		e, err := newEngine(ctx, texts, digest, replacedByCombiner)
+		e, err := newEngine(ctx, texts, digest, true)
 		if !errors.Is(err, errNoGoForm) {
 			return e, err
 		}
 	}
-	return newEngine(ctx, texts, digest, "")
+	return newEngine(ctx, texts, digest, false)
 }
 
-// errNoGoForm is newEngine's answer when it was told to leave out the file
-// combiner stands in for, and combiner cannot.
+// errNoGoForm is newEngine's answer when it was to combine in Go and
+// combiner cannot.
 var errNoGoForm = errors.New("the rules have no Go form")
 
-// newEngine compiles and prepares the policy in texts, leaving out the file
-// named leaveOut.
-func newEngine(ctx context.Context, texts map[string][]byte, digest, leaveOut string) (*Engine, error) {
+// newEngine compiles and prepares the policy in texts: only what the engine
+// evaluates when it is to combine in Go (goForm), otherwise all of it.
+func newEngine(ctx context.Context, texts map[string][]byte, digest string, goForm bool) (*Engine, error) {
 	// One capabilities value serves every parse and compile: left unset,
 	// OPA builds and sorts a fresh copy of the builtin list for each file
 	// and query, about 5 % of start-up.
 	caps := ast.CapabilitiesForThisVersion(ast.CapabilitiesRegoVersion(ast.RegoV1))
-	modules, err := parseModules(texts, caps, leaveOut)
-	if err != nil {
-		return nil, err
+	modules := make(map[string]*ast.Module, len(texts))
+	for _, name := range slices.Sorted(maps.Keys(texts)) {
+		if goForm && name == regoCombination {
+			continue
+		}
+		mod, err := ast.ParseModuleWithOpts(name, string(texts[name]), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1, Capabilities: caps})
+		if err != nil {
+			return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
+		}
+		modules[name] = mod
+	}
+	annotations, errs := ast.BuildAnnotationSet(slices.Collect(maps.Values(modules)))
+	if len(errs) > 0 {
+		return nil, fmt.Errorf("%w: %v", ErrPolicy, errs)
+	}
+	compiled := modules
+	if goForm {
+		compiled = maps.Clone(modules)
+		delete(compiled, patternRules)
 	}
 	compiler := ast.NewCompiler().WithStrict(true).WithCapabilities(caps)
-	if compiler.Compile(modules); compiler.Failed() {
+	if compiler.Compile(compiled); compiler.Failed() {
 		return nil, fmt.Errorf("%w: %v", ErrPolicy, compiler.Errors)
 	}
 	e := &Engine{info: api.PolicyInfo{Version: Version, Digest: digest}, validator: api.NewValidator()}
+	var err error
 	e.sources, err = readSources(ctx, compiler)
 	if err != nil {
 		return nil, err
 	}
-	e.rules, err = readRules(compiler, e.sources)
+	e.rules, err = readRules(annotations, e.sources)
 	if err != nil {
 		return nil, err
 	}
@@ -147,7 +162,7 @@ func newEngine(ctx context.Context, texts map[string][]byte, digest, leaveOut st
 		}
 		return e, nil
 	}
-	if leaveOut != "" {
+	if goForm {
 		return nil, errNoGoForm
 	}
 	if e.query, err = prepare(ctx, compiler, answerQuery); err != nil {
@@ -185,23 +200,6 @@ func readPolicy(fsys fs.FS) (map[string][]byte, string, error) {
 		return nil, "", fmt.Errorf("%w: no .rego files", ErrPolicy)
 	}
 	return texts, "sha256:" + hex.EncodeToString(hash.Sum(nil)), nil
-}
-
-// parseModules parses the policy files in name order, leaving out the one
-// named leaveOut.
-func parseModules(texts map[string][]byte, caps *ast.Capabilities, leaveOut string) (map[string]*ast.Module, error) {
-	modules := make(map[string]*ast.Module, len(texts))
-	for _, name := range slices.Sorted(maps.Keys(texts)) {
-		if name == leaveOut {
-			continue
-		}
-		mod, err := ast.ParseModuleWithOpts(name, string(texts[name]), ast.ParserOptions{ProcessAnnotation: true, RegoVersion: ast.RegoV1, Capabilities: caps})
-		if err != nil {
-			return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
-		}
-		modules[name] = mod
-	}
-	return modules, nil
 }
 
 // policyQuery is a query on the compiled rules, parsed with the capabilities
@@ -256,20 +254,19 @@ func readSources(ctx context.Context, compiler *ast.Compiler) ([]Source, error) 
 
 // readRules builds the rule listing from the annotations, the same ones the
 // rules read through rego.metadata.rule(), so there is no second copy.
-func readRules(compiler *ast.Compiler, sources []Source) ([]Rule, error) {
+func readRules(annotations *ast.AnnotationSet, sources []Source) ([]Rule, error) {
 	titles := make(map[string]string, len(sources))
 	for _, s := range sources {
 		titles[s.File] = s.Title
 	}
 	var rules []Rule
-	for _, ref := range compiler.GetAnnotationSet().Flatten() {
+	for _, ref := range annotations.Flatten() {
 		a := ref.Annotations
 		id, _ := a.Custom["id"].(string)
 		if a.Scope != "rule" || id == "" {
 			continue
 		}
-		r := Rule{ID: id, Title: a.Title, Description: a.Description, Package: strings.TrimPrefix(ref.Path.String(), "data.")}
-		r.Package = r.Package[:strings.LastIndex(r.Package, ".")]
+		r := Rule{ID: id, Title: a.Title, Description: a.Description, Package: strings.TrimPrefix(ref.GetPackage().Path.String(), "data.")}
 		r.Kind, _ = a.Custom["kind"].(string)
 		r.Favors, _ = a.Custom["favors"].(string)
 		r.Excludes, _ = a.Custom["excludes"].(string)
