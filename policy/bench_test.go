@@ -2,6 +2,8 @@ package policy_test
 
 import (
 	"context"
+	"runtime"
+	"runtime/debug"
 	"testing"
 
 	"github.com/placement-advisor/advise/api"
@@ -12,7 +14,8 @@ import (
 // The benchmarks measure the engine over the example workloads and a
 // generated mix (bench/corpus): AdviseOnly is one evaluation of the rules,
 // Advise adds what_if and ask_next, and InProcess is the whole path of a
-// request without HTTP (decode, validate, advise, encode). BENCHMARKS.md
+// request without HTTP (decode, validate, advise, encode); New is compiling
+// the rules, start-up's share in the engine. BENCHMARKS.md
 // holds the figures; nothing here asserts a timing.
 
 type benchCase struct {
@@ -128,5 +131,25 @@ func BenchmarkWhatIfCost(b *testing.B) {
 				func(i int) error { return p.answer(e.AdviseOnly, c.bodies[i]) },
 				func(i int) error { return p.answer(e.Advise, c.bodies[i]) })
 		})
+	}
+}
+
+// BenchmarkNew is start-up's share in the engine: reading, parsing and
+// compiling the embedded rules and preparing the factor queries. Each start
+// begins from a collected heap, with the collector paused while it runs, as
+// "advise serve" does (cmd/advise/gc.go).
+func BenchmarkNew(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		b.StopTimer()
+		runtime.GC()
+		gcPercent := debug.SetGCPercent(-1)
+		b.StartTimer()
+		if _, err := policy.New(context.Background()); err != nil {
+			b.Fatal(err)
+		}
+		b.StopTimer()
+		debug.SetGCPercent(gcPercent)
+		b.StartTimer()
 	}
 }
