@@ -20,19 +20,27 @@ import (
 // no longer the text the Go form was written from, and it runs in Rego.
 func regoEngine(t *testing.T, edit func(decision string) string) *policy.Engine {
 	t.Helper()
+	e := editedEngine(t, "decision.rego", edit)
+	if e.CombinesInGo() {
+		t.Fatal("an edited decision.rego still combines in Go")
+	}
+	return e
+}
+
+// editedEngine is the engine on the embedded rules with the file named name
+// passed through edit.
+func editedEngine(t *testing.T, name string, edit func(src string) string) *policy.Engine {
+	t.Helper()
 	files := fstest.MapFS{}
-	for name, src := range regoFiles(t) {
-		if name == "decision.rego" {
+	for file, src := range regoFiles(t) {
+		if file == name {
 			src = edit(src)
 		}
-		files[name] = &fstest.MapFile{Data: []byte(src)}
+		files[file] = &fstest.MapFile{Data: []byte(src)}
 	}
 	e, err := policy.NewFromFS(context.Background(), files)
 	if err != nil {
 		t.Fatal(err)
-	}
-	if e.CombinesInGo() {
-		t.Fatal("an edited decision.rego still combines in Go")
 	}
 	return e
 }
@@ -156,22 +164,14 @@ func TestRuleAuthorsCanStillChangeHowReasonsCombine(t *testing.T) {
 // when the Go form then declines (it adds whole numbers), the engine must
 // compile decision.rego after all and answer in Rego, fraction included.
 func TestFractionalWeightsCombineInRego(t *testing.T) {
-	files := fstest.MapFS{}
-	for name, src := range regoFiles(t) {
-		if name == "isolation.rego" {
-			edited := strings.Replace(src, "#   id: isolation.untrusted_tenants\n#   kind: reason\n#   favors: vm\n#   weight: 40\n",
-				"#   id: isolation.untrusted_tenants\n#   kind: reason\n#   favors: vm\n#   weight: 40.5\n", 1)
-			if edited == src {
-				t.Fatal("isolation.untrusted_tenants no longer weighs 40; update this test")
-			}
-			src = edited
+	e := editedEngine(t, "isolation.rego", func(src string) string {
+		edited := strings.Replace(src, "#   id: isolation.untrusted_tenants\n#   kind: reason\n#   favors: vm\n#   weight: 40\n",
+			"#   id: isolation.untrusted_tenants\n#   kind: reason\n#   favors: vm\n#   weight: 40.5\n", 1)
+		if edited == src {
+			t.Fatal("isolation.untrusted_tenants no longer weighs 40; update this test")
 		}
-		files[name] = &fstest.MapFile{Data: []byte(src)}
-	}
-	e, err := policy.NewFromFS(context.Background(), files)
-	if err != nil {
-		t.Fatal(err)
-	}
+		return edited
+	})
 	if e.CombinesInGo() {
 		t.Fatal("a fractional weight combines in Go")
 	}
