@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"math"
 	"runtime/debug"
 	"runtime/metrics"
 	"sync"
@@ -32,9 +31,8 @@ func newEnginePaused(ctx context.Context) (*policy.Engine, func(), error) {
 	sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 	metrics.Read(sample)
 	limit := debug.SetMemoryLimit(-1)
-	if held := sample[0].Value.Uint64() - sample[1].Value.Uint64(); held < math.MaxInt64-pausedHeadroom {
-		debug.SetMemoryLimit(min(limit, int64(held)+pausedHeadroom))
-	}
+	held := int64(sample[0].Value.Uint64() - sample[1].Value.Uint64())
+	debug.SetMemoryLimit(min(limit, held+pausedHeadroom))
 	resume := sync.OnceFunc(func() {
 		debug.SetMemoryLimit(limit)
 		debug.SetGCPercent(gcPercent)
