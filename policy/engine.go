@@ -96,8 +96,9 @@ func NewFromFS(ctx context.Context, fsys fs.FS) (*Engine, error) {
 	}
 	// While the combination files are the text combiner was written from,
 	// the engine compiles only what it evaluates (see patternRules): about
-	// a third of start-up. Should newCombiner still decline, the rules are
-	// compiled again, all of them.
+	// a third less work in New. Should newCombiner still decline (a rare
+	// policy: a fractional weight), the rules are parsed and compiled again,
+	// all of them.
 	if combinationText(texts) == combinationDigest {
 		e, err := newEngine(ctx, texts, digest, true)
 		if !errors.Is(err, errNoGoForm) {
@@ -116,7 +117,7 @@ var errNoGoForm = errors.New("the rules have no Go form")
 func newEngine(ctx context.Context, texts map[string][]byte, digest string, goForm bool) (*Engine, error) {
 	// One capabilities value serves every parse and compile: left unset,
 	// OPA builds and sorts a fresh copy of the builtin list for each file
-	// and query, about 5 % of start-up.
+	// and query, about 5 % of New.
 	caps := ast.CapabilitiesForThisVersion(ast.CapabilitiesRegoVersion(ast.RegoV1))
 	modules := make(map[string]*ast.Module, len(texts))
 	for _, name := range slices.Sorted(maps.Keys(texts)) {
