@@ -27,3 +27,39 @@ other_cpu() {
 	awk -v busy="$1" -v own="$2" -v wall="$3" -v tck="$(getconf CLK_TCK)" -v cpus="$(nproc)" \
 		'BEGIN { o = (busy / tck - own) / (wall * cpus) * 100; printf "%.0f", o < 0 ? 0 : o }'
 }
+
+# pin_cpus decides where the target and the load generator run, and sets
+# cores, server_cmd and load_cmd (command prefixes, empty when not pinned),
+# load_cpus_count and placement (a sentence for the report). BENCH_PIN=1 pins,
+# 0 does not; unset pins when taskset exists and there are at least 2 CPUs.
+# The issue asks for p99 with the server and the load generator on separate
+# cores, so neither steals the other's CPU. With taskset the CPUs this script
+# may use are split in two halves, loadgen on the first and the target on the
+# second (on 2 CPUs: one each); Go sizes GOMAXPROCS from the affinity mask,
+# so each runs on its own half. The caller defines fail.
+pin_cpus() {
+	cores="$(nproc 2>/dev/null || echo 1)"
+	local pin="${BENCH_PIN:-}" allowed half load_cpus server_cpus
+	if [[ -z "$pin" ]]; then
+		if command -v taskset >/dev/null && ((cores >= 2)); then pin=1; else pin=0; fi
+	fi
+	server_cmd=()
+	load_cmd=()
+	load_cpus_count=""
+	if [[ "$pin" == 1 ]]; then
+		command -v taskset >/dev/null || fail "BENCH_PIN=1 but taskset is not installed"
+		((cores >= 2)) || fail "BENCH_PIN=1 needs at least 2 CPUs"
+		# The allowed CPUs, such as "0-1" or "2,5-7", expanded to one id a line.
+		mapfile -t allowed < <(sed -n 's/^Cpus_allowed_list:[[:space:]]*//p' /proc/self/status | tr ',' '\n' |
+			awk -F- '{ for (i = $1; i <= ($2 == "" ? $1 : $2); i++) print i }')
+		half=$((${#allowed[@]} / 2))
+		load_cpus="$(IFS=,; echo "${allowed[*]:0:half}")"
+		server_cpus="$(IFS=,; echo "${allowed[*]:half}")"
+		server_cmd=(taskset -c "$server_cpus")
+		load_cmd=(taskset -c "$load_cpus")
+		load_cpus_count="$half"
+		placement="pinned with taskset: target on CPU $server_cpus, loadgen on CPU $load_cpus"
+	else
+		placement="not pinned: target and loadgen share all $cores CPUs"
+	fi
+}

@@ -6,6 +6,10 @@
 // of JSON) the real server pays too, so its throughput is the ceiling
 // bench/run.sh divides the advisor's by: what is left is the price of the
 // rules and the explanations.
+//
+// With -cost it first spends that much CPU on each request, so that it
+// serves about as many requests a second as the advisor does; bench/tail.sh
+// compares the two latency tails at the same rate that way.
 package main
 
 import (
@@ -57,8 +61,12 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 	fs := flag.NewFlagSet("ceiling", flag.ContinueOnError)
 	addr := fs.String("addr", "127.0.0.1:8090", "address to listen on (port 0 picks a free one; the address is printed)")
 	answerFile := fs.String("answer", defaultAnswer, "JSON file whose content, compacted, is every answer")
+	cost := fs.Duration("cost", 0, "CPU time to spend on each request before answering, e.g. 90us (default none: the floor)")
 	if err := fs.Parse(args); err != nil {
 		return err
+	}
+	if *cost < 0 {
+		return fmt.Errorf("-cost must not be negative, got %s", *cost)
 	}
 	answer, err := readAnswer(*answerFile)
 	if err != nil {
@@ -77,6 +85,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		if _, err := api.DecodeRequest(body); err != nil {
 			return echo.NewHTTPError(http.StatusBadRequest, err.Error())
 		}
+		spin(*cost)
 		return c.Blob(http.StatusOK, echo.MIMEApplicationJSON, answer)
 	})
 
@@ -95,7 +104,7 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		IdleTimeout:       idleTimeout,
 		MaxHeaderBytes:    maxHeaderBytes,
 	}
-	fmt.Fprintf(stderr, "ceiling: listening on %s, answering %d bytes\n", ln.Addr(), len(answer))
+	fmt.Fprintf(stderr, "ceiling: listening on %s, answering %d bytes, spending %s a request\n", ln.Addr(), len(answer), *cost)
 
 	served := make(chan error, 1)
 	go func() { served <- srv.Serve(ln) }()
@@ -113,6 +122,18 @@ func run(ctx context.Context, args []string, stderr io.Writer) error {
 		return fmt.Errorf("serve: %w", err)
 	}
 	return nil
+}
+
+// spin keeps the CPU busy for d without blocking or allocating, as the
+// advisor's rules keep it busy: with -cost the floor serves at the
+// advisor's rate, and what its latency does then owes nothing to the
+// advisor's own code (bench/tail.sh).
+func spin(d time.Duration) {
+	if d <= 0 {
+		return
+	}
+	for start := time.Now(); time.Since(start) < d; {
+	}
 }
 
 // readAnswer reads the fixed answer and compacts it, as the advisor's

@@ -48,7 +48,9 @@ type Result struct {
 	Errors      int64   `json:"errors"`
 	Seconds     float64 `json:"seconds"`
 	RPS         float64 `json:"rps"`
+	P10ms       float64 `json:"p10_ms"`
 	P50ms       float64 `json:"p50_ms"`
+	P90ms       float64 `json:"p90_ms"`
 	P99ms       float64 `json:"p99_ms"`
 	MaxMs       float64 `json:"max_ms"`
 	RSSBeforeMB float64 `json:"rss_before_mb,omitempty"`
@@ -153,7 +155,11 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	}
 	res.RPS = float64(res.Requests) / res.Seconds
 	slices.Sort(latencies)
+	// p10 and p90 with p50 show the spread: with a fair queue every request
+	// waits about as long, and p10 sits near p50.
+	res.P10ms = percentile(latencies, 0.10)
 	res.P50ms = percentile(latencies, 0.50)
+	res.P90ms = percentile(latencies, 0.90)
 	res.P99ms = percentile(latencies, 0.99)
 	if n := len(latencies); n > 0 {
 		res.MaxMs = ms(latencies[n-1])
@@ -164,8 +170,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		enc := json.NewEncoder(stdout)
 		return enc.Encode(res)
 	}
-	fmt.Fprintf(stdout, "%-10s %8d req %5d err %9.0f req/s  p50 %6.2f ms  p99 %6.2f ms  max %7.2f ms",
-		res.Target, res.Requests, res.Errors, res.RPS, res.P50ms, res.P99ms, res.MaxMs)
+	fmt.Fprintf(stdout, "%-10s %8d req %5d err %9.0f req/s  p10 %6.2f  p50 %6.2f  p90 %6.2f  p99 %6.2f  max %7.2f ms",
+		res.Target, res.Requests, res.Errors, res.RPS, res.P10ms, res.P50ms, res.P90ms, res.P99ms, res.MaxMs)
 	if *pid != 0 {
 		fmt.Fprintf(stdout, "  rss %.1f→%.1f MB (peak %.1f)", res.RSSBeforeMB, res.RSSAfterMB, res.PeakRSSMB)
 	}
