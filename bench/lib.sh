@@ -63,3 +63,40 @@ pin_cpus() {
 		placement="not pinned: target and loadgen share all $cores CPUs"
 	fi
 }
+
+# run.sh and tail.sh start one target at a time: its pid is target_pid (empty
+# when none runs) and their binaries are under work. Both scripts define fail.
+target_pid=""
+
+# stop_target NAME LOG: SIGTERM the running target, give it at most 15 s
+# (each stops in milliseconds once idle), then SIGKILL it.
+stop_target() {
+	kill -TERM "$target_pid" 2>/dev/null || fail "$1 exited during the load (log: $2)"
+	local _
+	for _ in $(seq 1 150); do
+		kill -0 "$target_pid" 2>/dev/null || break
+		sleep 0.1
+	done
+	kill -KILL "$target_pid" 2>/dev/null || true
+	wait "$target_pid" 2>/dev/null || true
+	target_pid=""
+}
+
+# clean_up_run is the EXIT trap of run.sh and tail.sh: it kills a target still
+# running and removes the binaries, and keeps the results.
+clean_up_run() {
+	if [[ -n "$target_pid" ]] && kill -0 "$target_pid" 2>/dev/null; then
+		kill -KILL "$target_pid" 2>/dev/null || true
+		wait "$target_pid" 2>/dev/null || true
+	fi
+	rm -rf "$work"
+}
+
+# awk_median is an awk function for the scripts' summaries to put before
+# their programs: median(v, n) sorts v[1..n] in place and returns its median.
+awk_median='function median(v, n,    i, j, t) {
+	for (i = 2; i <= n; i++)
+		for (j = i; j > 1 && v[j-1] > v[j]; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
+	return n % 2 ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2
+}
+'

@@ -39,20 +39,6 @@ work="$(mktemp -d "${TMPDIR:-/tmp}/advise-bench-bin.XXXXXX")"
 # loadgen's own CPU time, from bash's time keyword.
 TIMEFORMAT='%3U %3S'
 
-target_pid=""
-
-# On any exit: stop the target still running, remove the binaries, keep the
-# results.
-cleanup() {
-	if [[ -n "$target_pid" ]] && kill -0 "$target_pid" 2>/dev/null; then
-		kill -KILL "$target_pid" 2>/dev/null || true
-		wait "$target_pid" 2>/dev/null || true
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
-
 fail() {
 	echo "FAIL: $*" >&2
 	exit 1
@@ -60,6 +46,11 @@ fail() {
 
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
+
+# On any exit: stop the target still running, remove the binaries, keep the
+# results.
+trap clean_up_run EXIT
+trap 'exit 130' INT TERM
 
 pin_cpus
 
@@ -136,14 +127,7 @@ run_target() {
 	# figure is the load generator's limit, not the target's.
 	loadgen_pct="$(awk -v wall="$wall" -v cpus="${load_cpus_count:-$cores}" '{ printf "%.0f", ($1 + $2) / (wall * cpus) * 100 }' "$work/loadgen.time")"
 	printf '%s\t%s\n' "$loadgen_pct" "$other_pct" >"$results/$name-r$round.cpu"
-	kill -TERM "$target_pid" 2>/dev/null || fail "$name exited during the load (log: $log)"
-	for _ in $(seq 1 150); do # at most 15 s; each stops in milliseconds once idle
-		kill -0 "$target_pid" 2>/dev/null || break
-		sleep 0.1
-	done
-	kill -KILL "$target_pid" 2>/dev/null || true
-	wait "$target_pid" 2>/dev/null || true
-	target_pid=""
+	stop_target "$name" "$log"
 	printf '    %-8s round %d: %8.0f req/s  p99 %8.2f ms  ready in %6.1f ms  errors %s  loadgen CPU %s%%  other CPU %s%%\n' \
 		"$name" "$round" "$(json_field "$results/$name-r$round.json" rps)" "$(json_field "$results/$name-r$round.json" p99_ms)" \
 		"$(json_field "$results/$name-r$round.ready.json" ready_ms)" "$(json_field "$results/$name-r$round.json" errors)" \
@@ -177,12 +161,7 @@ echo
 echo "$placement; $duration per run at $connections connections"
 echo "(loadgen%: its CPU use against the CPUs it may use; near 100 the figure is loadgen's limit, not the target's."
 echo " other%: the machine's CPU used by processes other than the target and loadgen during the run.)"
-awk -F '\t' '
-function median(v, n,    i, j, t) {
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j-1] > v[j]; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
-	return n % 2 ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2
-}
+awk -F '\t' "$awk_median"'
 function verdict(ok) { return ok ? "met" : "MISSED" }
 BEGIN {
 	printf "%-8s %5s %10s %9s %9s %9s %10s %7s %9s %7s\n", "target", "round", "req/s", "p50 ms", "p99 ms", "peak MB", "start ms", "errors", "loadgen%", "other%"
@@ -222,12 +201,7 @@ echo
 echo "==> in-process: go test -bench WhatIfCost, $rounds passes of ${INPROCESS_BENCHTIME:-2s} a set"
 go test -run '^$' -bench 'WhatIfCost' -benchtime "${INPROCESS_BENCHTIME:-2s}" -count "$rounds" ./policy >"$inprocess" ||
 	fail "in-process benchmark failed: $(tail -5 "$inprocess")"
-awk '
-function median(v, n,    i, j, t) {
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j-1] > v[j]; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
-	return n % 2 ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2
-}
+awk "$awk_median"'
 function verdict(ok) { return ok ? "met" : "MISSED" }
 /^BenchmarkWhatIfCost\// {
 	split($1, name, "/"); set = name[2]; sub(/-[0-9]+$/, "", set)

@@ -48,17 +48,6 @@ results="${RESULTS_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/advise-tail.XXXXXX")}"
 mkdir -p "$results"
 
 work="$(mktemp -d "${TMPDIR:-/tmp}/advise-tail-bin.XXXXXX")"
-target_pid=""
-
-cleanup() {
-	if [[ -n "$target_pid" ]] && kill -0 "$target_pid" 2>/dev/null; then
-		kill -KILL "$target_pid" 2>/dev/null || true
-		wait "$target_pid" 2>/dev/null || true
-	fi
-	rm -rf "$work"
-}
-trap cleanup EXIT
-trap 'exit 130' INT TERM
 
 fail() {
 	echo "FAIL: $*" >&2
@@ -67,6 +56,11 @@ fail() {
 
 # shellcheck source=bench/lib.sh
 source bench/lib.sh
+
+# On any exit: stop the target still running, remove the binaries, keep the
+# results.
+trap clean_up_run EXIT
+trap 'exit 130' INT TERM
 
 pin_cpus
 
@@ -109,9 +103,7 @@ run_target() {
 	"${load_cmd[@]}" "$work/loadgen" -url "http://127.0.0.1:$port/advise" -duration "$duration" \
 		-connections "$connections" -label "$name" -json >"$results/$name-r$round.json" ||
 		fail "loadgen failed against $name"
-	kill -TERM "$target_pid" 2>/dev/null || fail "$name exited during the load (log: $log)"
-	wait "$target_pid" 2>/dev/null || true
-	target_pid=""
+	stop_target "$name" "$log"
 	printf '    %-12s round %d: %8.0f req/s  p10 %6.2f  p50 %6.2f  p90 %6.2f  p99 %6.2f ms\n' "$name" "$round" \
 		"$(json_field "$results/$name-r$round.json" rps)" "$(json_field "$results/$name-r$round.json" p10_ms)" \
 		"$(json_field "$results/$name-r$round.json" p50_ms)" "$(json_field "$results/$name-r$round.json" p90_ms)" \
@@ -138,12 +130,7 @@ for name in "${targets[@]}"; do
 		r="$results/$name-r$round.json"
 		printf '%s %s %s %s %s\n' "$(json_field "$r" rps)" "$(json_field "$r" p10_ms)" \
 			"$(json_field "$r" p50_ms)" "$(json_field "$r" p90_ms)" "$(json_field "$r" p99_ms)"
-	done | awk -v name="$name" '
-function median(v, n,    i, j, t) {
-	for (i = 2; i <= n; i++)
-		for (j = i; j > 1 && v[j-1] > v[j]; j--) { t = v[j]; v[j] = v[j-1]; v[j-1] = t }
-	return n % 2 ? v[(n+1)/2] : (v[n/2] + v[n/2+1]) / 2
-}
+	done | awk -v name="$name" "$awk_median"'
 { for (k = 1; k <= 5; k++) col[k, NR] = $k }
 END {
 	for (k = 1; k <= 5; k++) { for (i = 1; i <= NR; i++) v[i] = col[k, i]; m[k] = median(v, NR) }
