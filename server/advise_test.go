@@ -344,6 +344,11 @@ func TestRequestID(t *testing.T) {
 		"markup":             {sent: "<script>"},
 		"slash":              {sent: "a/b"},
 		"non-ascii":          {sent: "請求"},
+		"one character kept": {sent: "7", keep: true},
+		"colon":              {sent: "a:b"},
+		"at sign":            {sent: "a@b"},
+		"backquote":          {sent: "a`b"},
+		"brace":              {sent: "a{b"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {

@@ -27,11 +27,12 @@ func isProbe(c echo.Context) bool {
 	return p == pathHealthz || p == pathReadyz
 }
 
-// inFlightPerCPU sizes the default concurrency limit. An evaluation is CPU
-// bound (about 15 ms of one core on the reference machine, what_if included),
-// so requests beyond the cores only queue: with 32 per core a full house waits
-// about 32 × 15 ms ≈ 0.5 s for its turn, a quarter of the default 2 s
-// evaluation deadline. Admitting more would not add throughput, only answers
+// inFlightPerCPU sizes the default concurrency limit. An answer is CPU bound
+// (about 0.1 ms of one core on the reference machine over HTTP, what-if
+// included; BENCHMARKS.md), so requests beyond the cores only queue: with 32
+// per core a full house waits a few milliseconds for its turn, and a core
+// slowed a hundredfold by its neighbours still answers well inside the
+// default 2 s evaluation deadline. Admitting more would not add throughput, only answers
 // that time out after burning CPU; refusing them at once with Retry-After lets
 // the caller back off or go to another replica.
 const inFlightPerCPU = 32
@@ -45,17 +46,30 @@ func DefaultMaxInFlight() int {
 // secureHeaders sets the response headers every answer of a JSON API should
 // carry, problems included: no MIME sniffing, no framing, no referrer, no
 // active content, and no caching of answers that depend on the caller's input.
+// The keys are canonical and the values shared and never written to, so each
+// request pays for five map stores, not for canonicalising five keys and
+// allocating five slices (Header.Set's work).
 func secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
-		h.Set(echo.HeaderXContentTypeOptions, "nosniff")
-		h.Set(echo.HeaderXFrameOptions, "DENY")
-		h.Set(echo.HeaderReferrerPolicy, "no-referrer")
-		h.Set(echo.HeaderContentSecurityPolicy, "default-src 'none'; frame-ancestors 'none'")
-		h.Set(echo.HeaderCacheControl, "no-store")
+		h[echo.HeaderXContentTypeOptions] = nosniff
+		h[echo.HeaderXFrameOptions] = denyFraming
+		h[echo.HeaderReferrerPolicy] = noReferrer
+		h[echo.HeaderContentSecurityPolicy] = noActiveContent
+		h[echo.HeaderCacheControl] = noStore
 		return next(c)
 	}
 }
+
+// The values secureHeaders sets. Each has a length and capacity of one, so a
+// later Header.Add appends to a copy, never to the shared array.
+var (
+	nosniff         = []string{"nosniff"}
+	denyFraming     = []string{"DENY"}
+	noReferrer      = []string{"no-referrer"}
+	noActiveContent = []string{"default-src 'none'; frame-ancestors 'none'"}
+	noStore         = []string{"no-store"}
+)
 
 // limitInFlight admits at most max requests at a time and answers the rest at
 // once with a 503 overloaded problem carrying Retry-After. It never queues: a

@@ -8,6 +8,7 @@ import (
 	"io"
 	"mime"
 	"net/http"
+	"net/url"
 	"os"
 	"strconv"
 	"strings"
@@ -54,6 +55,7 @@ func (h *handlers) advise(c echo.Context) error {
 	}
 	r, lang, media := c.Request(), in.lang, in.media
 	req, err := h.validator.Parse(in.body)
+	in.release()
 	if err != nil {
 		return err
 	}
@@ -84,6 +86,7 @@ func (h *handlers) adviseBatch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	defer in.release() // the items are slices of the body
 	r, lang, media := c.Request(), in.lang, in.media
 	items, err := api.SplitJSONArray(in.body, api.MaxBatch)
 	if err != nil {
@@ -113,8 +116,8 @@ func (h *handlers) adviseBatch(c echo.Context) error {
 // headers that chose the representation.
 func respond(c echo.Context, media string, lang policy.Lang, v any, markdown func(io.Writer) error) error {
 	header := c.Response().Header()
-	header.Set(echo.HeaderVary, "Accept, Accept-Language")
-	header.Set("Content-Language", string(lang))
+	header[echo.HeaderVary] = varyOnNegotiation
+	header[headerContentLanguage] = contentLanguage(lang)
 	if media != MIMEMarkdown {
 		if a, ok := v.(*api.Answer); ok && !prettyJSON(c) {
 			return writeAnswer(c, a)
@@ -128,10 +131,26 @@ func respond(c echo.Context, media string, lang policy.Lang, v any, markdown fun
 	return c.Blob(http.StatusOK, MIMEMarkdown+"; charset=utf-8", buf.Bytes())
 }
 
+// The headers respond sets, as canonical keys and shared values that are
+// never written to (see secureHeaders).
+const headerContentLanguage = "Content-Language"
+
+var (
+	varyOnNegotiation = []string{"Accept, Accept-Language"}
+	contentLanguages  = map[policy.Lang][]string{policy.English: {string(policy.English)}, policy.Chinese: {string(policy.Chinese)}}
+)
+
+func contentLanguage(lang policy.Lang) []string {
+	if v, ok := contentLanguages[lang]; ok {
+		return v
+	}
+	return []string{string(lang)}
+}
+
 // prettyJSON reports whether echo's c.JSON would indent: in debug mode or
 // when the query has a pretty parameter.
 func prettyJSON(c echo.Context) bool {
-	_, pretty := c.QueryParams()["pretty"]
+	_, pretty := queryParams(c)["pretty"]
 	return pretty || c.Echo().Debug
 }
 
@@ -207,7 +226,25 @@ type adviceRequest struct {
 	lang  policy.Lang
 	media string
 	body  []byte
+	// buffer holds body until release gives it back to bodyBuffers.
+	buffer *bytes.Buffer
 }
+
+// release recycles the body's buffer. Nothing may use body afterwards, and
+// nothing decoded from it does: the decoders copy every string they keep.
+func (in *adviceRequest) release() {
+	if in.buffer != nil && in.buffer.Cap() <= maxPooledBody {
+		bodyBuffers.Put(in.buffer)
+	}
+	in.buffer, in.body = nil, nil
+}
+
+// bodyBuffers recycles the buffers request bodies are read into, which
+// would otherwise be allocated and grown for every request. A buffer grown
+// past maxPooledBody (by a batch) is left to the collector instead.
+var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
+
+const maxPooledBody = 64 << 10
 
 // readAdviceRequest runs the checks both advice endpoints share, cheapest
 // first: language, Content-Type and Accept before the body is read, and the
@@ -216,7 +253,7 @@ func (h *handlers) readAdviceRequest(c echo.Context, limit int64) (adviceRequest
 	r := c.Request()
 	var in adviceRequest
 	var err error
-	if in.lang, err = requestedLang(r); err != nil {
+	if in.lang, err = requestedLang(c); err != nil {
 		return in, err
 	}
 	if err = requireJSON(r.Header.Get(echo.HeaderContentType)); err != nil {
@@ -225,20 +262,27 @@ func (h *handlers) readAdviceRequest(c echo.Context, limit int64) (adviceRequest
 	if in.media, err = negotiateMedia(r.Header.Values(echo.HeaderAccept)); err != nil {
 		return in, err
 	}
-	in.body, err = h.readBody(c, limit)
-	return in, err
+	in.buffer, err = readBody(c, limit)
+	if err != nil {
+		return in, err
+	}
+	in.body = in.buffer.Bytes()
+	return in, nil
 }
 
 // readBody reads the whole body through http.MaxBytesReader, which counts the
 // bytes actually read, so a chunked body without a Content-Length is held to
 // the limit as well. A declared length over the limit fails before reading.
-func (h *handlers) readBody(c echo.Context, limit int64) ([]byte, error) {
+// The body is read into a buffer of bodyBuffers.
+func readBody(c echo.Context, limit int64) (*bytes.Buffer, error) {
 	r := c.Request()
 	if r.ContentLength > limit {
 		return nil, &http.MaxBytesError{Limit: limit}
 	}
-	body, err := io.ReadAll(http.MaxBytesReader(c.Response().Writer, r.Body, limit))
-	if err != nil {
+	buf := bodyBuffers.Get().(*bytes.Buffer)
+	buf.Reset()
+	if _, err := buf.ReadFrom(http.MaxBytesReader(c.Response().Writer, r.Body, limit)); err != nil {
+		bodyBuffers.Put(buf)
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return nil, tooLarge
@@ -250,7 +294,7 @@ func (h *handlers) readBody(c echo.Context, limit int64) ([]byte, error) {
 		// The caller hung up or sent a broken body: their side, not ours.
 		return nil, &problemError{kind: malformed, detail: "the request body could not be read", cause: err}
 	}
-	return body, nil
+	return buf, nil
 }
 
 // requireJSON accepts application/json with no charset or charset utf-8,
@@ -259,7 +303,10 @@ func requireJSON(contentType string) error {
 	unsupported := func(detail string) error {
 		return &problemError{kind: unsupportedMedia, detail: detail}
 	}
-	if contentType == "" {
+	switch contentType {
+	case echo.MIMEApplicationJSON:
+		return nil // what nearly every caller sends: no need to parse it
+	case "":
 		return unsupported("the request has no Content-Type; send application/json")
 	}
 	mediaType, params, err := mime.ParseMediaType(contentType)
@@ -275,8 +322,8 @@ func requireJSON(contentType string) error {
 // requestedLang picks the language of the summaries: the lang query parameter
 // when given (an unknown value is the caller's mistake), else the preferred
 // supported language of Accept-Language, else English.
-func requestedLang(r *http.Request) (policy.Lang, error) {
-	if values, ok := r.URL.Query()["lang"]; ok {
+func requestedLang(c echo.Context) (policy.Lang, error) {
+	if values, ok := queryParams(c)["lang"]; ok {
 		if len(values) == 1 {
 			switch lang := policy.Lang(strings.ToLower(values[0])); lang {
 			case policy.English, policy.Chinese:
@@ -289,7 +336,17 @@ func requestedLang(r *http.Request) (policy.Lang, error) {
 			fields: []api.FieldError{{Field: "lang", Rule: "oneof", Message: "must be one of: en, zh"}},
 		}
 	}
-	return negotiateLang(r.Header.Values("Accept-Language")), nil
+	return negotiateLang(c.Request().Header.Values("Accept-Language")), nil
+}
+
+// queryParams is the request's query, parsed once (echo keeps what it
+// parsed for the request) and not at all when there is none, as in most
+// requests: parsing even an empty query allocates a map.
+func queryParams(c echo.Context) url.Values {
+	if c.Request().URL.RawQuery == "" {
+		return nil
+	}
+	return c.QueryParams()
 }
 
 // negotiateLang reads Accept-Language (RFC 9110 §12.5.4) and returns the

@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
-	"regexp"
 	"runtime/debug"
 	"sync/atomic"
 	"time"
@@ -13,25 +12,36 @@ import (
 	"github.com/labstack/echo/v4"
 )
 
-// requestIDKey is where requestID stores the id in the echo context.
-const requestIDKey = "request_id"
-
-// saneRequestID is what a caller's X-Request-ID must look like to be kept: short
-// and free of anything that could forge log lines or headers.
-var saneRequestID = regexp.MustCompile(`^[A-Za-z0-9._-]{1,64}$`)
-
 // requestID keeps the caller's X-Request-ID when it is sane, otherwise makes
-// one, and echoes it on the response so both sides can quote it.
+// one, and echoes it on the response so both sides can quote it. The response
+// header is also where the rest of the server reads it (requestIDOf): echo's
+// c.Set would allocate a map for every request to hold it a second time.
 func requestID(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		id := c.Request().Header.Get(echo.HeaderXRequestID)
-		if !saneRequestID.MatchString(id) {
+		if !saneRequestID(id) {
 			id = rand.Text()
 		}
-		c.Set(requestIDKey, id)
-		c.Response().Header().Set(echo.HeaderXRequestID, id)
+		c.Response().Header()[echo.HeaderXRequestID] = []string{id}
 		return next(c)
 	}
+}
+
+// saneRequestID reports whether a caller's X-Request-ID may be kept: 1 to 64
+// of A-Z, a-z, 0-9, '.', '_' and '-', nothing that could forge log lines or
+// headers.
+func saneRequestID(id string) bool {
+	if id == "" || len(id) > 64 {
+		return false
+	}
+	for i := 0; i < len(id); i++ {
+		switch b := id[i]; {
+		case 'a' <= b && b <= 'z', 'A' <= b && b <= 'Z', '0' <= b && b <= '9', b == '.', b == '_', b == '-':
+		default:
+			return false
+		}
+	}
+	return true
 }
 
 // afterFirstRequest runs fn once, after the first request has been handled.
@@ -50,9 +60,12 @@ func afterFirstRequest(fn func()) echo.MiddlewareFunc {
 	}
 }
 
+// requestIDOf is the id requestID chose for this request.
 func requestIDOf(c echo.Context) string {
-	id, _ := c.Get(requestIDKey).(string)
-	return id
+	if id := c.Response().Header()[echo.HeaderXRequestID]; len(id) > 0 {
+		return id[0]
+	}
+	return ""
 }
 
 // requestLogger writes the access line, exactly one per request. It renders a
