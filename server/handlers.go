@@ -233,8 +233,8 @@ type adviceRequest struct {
 // release recycles the body's buffer. Nothing may use body afterwards, and
 // nothing decoded from it does: the decoders copy every string they keep.
 func (in *adviceRequest) release() {
-	if in.buffer != nil && in.buffer.Cap() <= maxPooledBody {
-		bodyBuffers.Put(in.buffer)
+	if in.buffer != nil {
+		recycleBody(in.buffer)
 	}
 	in.buffer, in.body = nil, nil
 }
@@ -245,6 +245,12 @@ func (in *adviceRequest) release() {
 var bodyBuffers = sync.Pool{New: func() any { return new(bytes.Buffer) }}
 
 const maxPooledBody = 64 << 10
+
+func recycleBody(buf *bytes.Buffer) {
+	if buf.Cap() <= maxPooledBody {
+		bodyBuffers.Put(buf)
+	}
+}
 
 // readAdviceRequest runs the checks both advice endpoints share, cheapest
 // first: language, Content-Type and Accept before the body is read, and the
@@ -282,7 +288,7 @@ func readBody(c echo.Context, limit int64) (*bytes.Buffer, error) {
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	buf.Reset()
 	if _, err := buf.ReadFrom(http.MaxBytesReader(c.Response().Writer, r.Body, limit)); err != nil {
-		bodyBuffers.Put(buf)
+		recycleBody(buf)
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return nil, tooLarge
