@@ -32,9 +32,9 @@ func isProbe(c echo.Context) bool {
 // included; BENCHMARKS.md), so requests beyond the cores only queue: with 32
 // per core a full house waits a few milliseconds for its turn, and a core
 // slowed a hundredfold by its neighbours still answers well inside the
-// default 2 s evaluation deadline. Admitting more would not add throughput, only answers
-// that time out after burning CPU; refusing them at once with Retry-After lets
-// the caller back off or go to another replica.
+// default 2 s evaluation deadline. Admitting more would not add throughput,
+// only answers that time out after burning CPU; refusing them at once with
+// Retry-After lets the caller back off or go to another replica.
 const inFlightPerCPU = 32
 
 // DefaultMaxInFlight is the concurrency limit applied when Options.MaxInFlight
@@ -46,9 +46,9 @@ func DefaultMaxInFlight() int {
 // secureHeaders sets the response headers every answer of a JSON API should
 // carry, problems included: no MIME sniffing, no framing, no referrer, no
 // active content, and no caching of answers that depend on the caller's input.
-// The keys are canonical and the values shared and never written to, so each
-// request pays for five map stores, not for canonicalising five keys and
-// allocating five slices (Header.Set's work).
+// The keys are canonical (echo's header names are) and the values shared and
+// never written to, so each request pays for five map stores, not for
+// canonicalising five keys and allocating five slices (Header.Set's work).
 func secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
 		h := c.Response().Header()
