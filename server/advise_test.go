@@ -561,14 +561,9 @@ func TestConcurrentAnswersKeepTheirInputs(t *testing.T) {
 }
 
 func checkSingle(url, name, body string) error {
-	resp, err := http.Post(url+"/advise", "application/json", strings.NewReader(body))
-	if err != nil {
-		return err
-	}
-	defer resp.Body.Close()
 	var a api.Answer
-	if err := json.NewDecoder(resp.Body).Decode(&a); err != nil || resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("%s: status %d, decode: %v", name, resp.StatusCode, err)
+	if err := postForJSON(url+"/advise", body, &a); err != nil {
+		return fmt.Errorf("%s: %w", name, err)
 	}
 	if a.Input.Name != name {
 		return fmt.Errorf("answer for %q echoes the input of %q", name, a.Input.Name)
@@ -577,17 +572,26 @@ func checkSingle(url, name, body string) error {
 }
 
 func checkBatchItem(url, name, body string) error {
-	resp, err := http.Post(url+"/advise/batch", "application/json", strings.NewReader(body))
+	var p api.Portfolio
+	if err := postForJSON(url+"/advise/batch", body, &p); err != nil {
+		return fmt.Errorf("batch %s: %w", name, err)
+	}
+	if len(p.Items) != 2 || p.Items[0].Answer == nil || p.Items[0].Answer.Input.Name != name || p.Items[1].Error == nil {
+		return fmt.Errorf("batch %s: items %+v, want an answer for %q and an error for the second", name, p.Items, name)
+	}
+	return nil
+}
+
+// postForJSON posts a JSON body and decodes a 200 answer into v. It returns
+// errors rather than failing the test, so goroutines may call it.
+func postForJSON(url, body string, v any) error {
+	resp, err := http.Post(url, "application/json", strings.NewReader(body))
 	if err != nil {
 		return err
 	}
 	defer resp.Body.Close()
-	var p api.Portfolio
-	if err := json.NewDecoder(resp.Body).Decode(&p); err != nil || resp.StatusCode != http.StatusOK {
-		return fmt.Errorf("batch %s: status %d, decode: %v", name, resp.StatusCode, err)
-	}
-	if len(p.Items) != 2 || p.Items[0].Answer == nil || p.Items[0].Answer.Input.Name != name || p.Items[1].Error == nil {
-		return fmt.Errorf("batch %s: items %+v, want an answer for %q and an error for the second", name, p.Items, name)
+	if err := json.NewDecoder(resp.Body).Decode(v); err != nil || resp.StatusCode != http.StatusOK {
+		return fmt.Errorf("status %d, decode: %v", resp.StatusCode, err)
 	}
 	return nil
 }

@@ -4,7 +4,6 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"log/slog"
-	"sync"
 	"time"
 
 	"github.com/labstack/echo/v4"
@@ -19,10 +18,10 @@ import (
 func InputDigest(w api.Workload) string {
 	// AppendJSON writes what json.Marshal writes, without reflection, into
 	// a recycled buffer: one on the stack would escape through AppendJSON.
-	bp := digestBuffers.Get().(*[]byte)
+	bp := jsonBuffers.Get().(*[]byte)
 	*bp = w.AppendJSON((*bp)[:0])
 	sum := sha256.Sum256(*bp)
-	digestBuffers.Put(bp)
+	jsonBuffers.Put(bp)
 	var digest [len(digestPrefix) + 2*sha256.Size]byte // two hex digits a byte
 	copy(digest[:], digestPrefix)
 	hex.Encode(digest[len(digestPrefix):], sum[:])
@@ -30,9 +29,6 @@ func InputDigest(w api.Workload) string {
 }
 
 const digestPrefix = "sha256:"
-
-// digestBuffers recycles the buffers InputDigest writes workloads into.
-var digestBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 1<<10); return &b }}
 
 // logDecision writes the decision line of one answer: what was decided, for
 // which input (by digest) and by which rules, under the request's id. The

@@ -154,18 +154,19 @@ func prettyJSON(c echo.Context) bool {
 	return pretty || c.Echo().Debug
 }
 
-// answerBuffers recycles the buffers answers are written into.
-var answerBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
+// jsonBuffers recycles the buffers answers, and the workloads InputDigest
+// hashes, are written into.
+var jsonBuffers = sync.Pool{New: func() any { b := make([]byte, 0, 8<<10); return &b }}
 
 // writeAnswer writes an answer as c.JSON would (the same bytes and the
 // newline json.Encoder ends with) but through api.Answer.AppendJSON, which
 // costs a fraction of encoding/json's reflection, and with a Content-Length,
 // so the body goes out in one piece rather than in chunks.
 func writeAnswer(c echo.Context, a *api.Answer) error {
-	bp := answerBuffers.Get().(*[]byte)
+	bp := jsonBuffers.Get().(*[]byte)
 	defer func() {
 		if cap(*bp) <= 64<<10 {
-			answerBuffers.Put(bp)
+			jsonBuffers.Put(bp)
 		}
 	}()
 	body, err := a.AppendJSON((*bp)[:0])
