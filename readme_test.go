@@ -5,8 +5,10 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
+	"fmt"
 	"os"
 	"regexp"
+	"strconv"
 	"strings"
 	"testing"
 
@@ -86,6 +88,7 @@ func TestReadmeOutputs(t *testing.T) {
 			return report.PortfolioText(b, pf, report.English)
 		}),
 	}
+	outputs["fields"] = fieldTable()
 	readme, err := os.ReadFile("README.md")
 	if err != nil {
 		t.Fatal(err)
@@ -119,6 +122,36 @@ func TestReadmeOutputs(t *testing.T) {
 	if !strings.Contains(string(readme), "go test ./...") || !strings.Contains(string(readme), "go run ./cmd/advise serve") {
 		t.Error("README.md must give the two set-up commands")
 	}
+}
+
+// fieldTable is the README's table of the contract, from its one registry.
+func fieldTable() string {
+	var b strings.Builder
+	b.WriteString("| field | type (default) | meaning |\n|---|---|---|\n")
+	for _, f := range api.Fields() {
+		var typ string
+		switch f.Kind {
+		case api.KindBool:
+			typ = "bool"
+		case api.KindEnum:
+			typ = "`" + strings.Join(f.Values, "`\\|`") + "`"
+		case api.KindText:
+			typ = "string"
+		default:
+			typ = f.Kind.String()
+		}
+		if f.Min != nil && f.Max != nil {
+			typ += " " + strconv.FormatFloat(*f.Min, 'f', -1, 64) + "–" + strconv.FormatFloat(*f.Max, 'f', -1, 64)
+		}
+		switch {
+		case f.Required:
+			typ += ", **required**"
+		case f.Default != nil:
+			typ += fmt.Sprintf(" (%v)", f.Default)
+		}
+		fmt.Fprintf(&b, "| `%s` | %s | %s |\n", f.Name, typ, f.Doc)
+	}
+	return b.String()
 }
 
 func nullable(s string) *string {

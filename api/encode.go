@@ -31,20 +31,48 @@ func (a *Answer) AppendJSON(dst []byte) ([]byte, error) {
 		e.raw(`,"hybrid_pattern":`)
 		e.str(a.HybridPattern)
 	}
+	if a.ContainerForm != "" {
+		e.raw(`,"container_form":`)
+		e.str(a.ContainerForm)
+	}
 	e.raw(`,"confidence":`)
 	e.float(a.Confidence)
+	e.raw(`,"band":`)
+	e.str(a.Band)
 	e.raw(`,"scores":{"vm":`)
 	e.float(a.Scores.VM)
 	e.raw(`,"container":`)
 	e.float(a.Scores.Container)
 	e.raw(`,"hybrid":`)
 	e.float(a.Scores.Hybrid)
-	e.raw(`},"reasons":`)
+	e.raw(`},"placements":`)
+	list(&e, a.Placements, func(p *Placement) {
+		e.raw(`{"placement":`)
+		e.str(p.Placement)
+		e.raw(`,"title":`)
+		e.text(p.Title)
+		e.raw(`,"recommendation":`)
+		e.str(p.Recommendation)
+		if p.HybridPattern != "" {
+			e.raw(`,"hybrid_pattern":`)
+			e.str(p.HybridPattern)
+		}
+		e.raw(`,"score":`)
+		e.float(p.Score)
+		e.raw(`,"allowed":`)
+		e.flag(p.Allowed)
+		e.raw(`,"misses":`)
+		e.strings(p.Misses)
+		e.raw(`}`)
+	})
+	e.raw(`,"reasons":`)
 	list(&e, a.Reasons, func(r *Reason) {
 		e.raw(`{"rule":`)
 		e.str(r.Rule)
 		e.raw(`,"title":`)
 		e.text(r.Title)
+		e.raw(`,"kind":`)
+		e.str(r.Kind)
 		e.raw(`,"favors":`)
 		e.str(r.Favors)
 		e.raw(`,"weight":`)
@@ -62,17 +90,57 @@ func (a *Answer) AppendJSON(dst []byte) ([]byte, error) {
 		e.raw(`,"title":`)
 		e.text(c.Title)
 		e.raw(`,"excludes":`)
-		e.str(c.Excludes)
-		e.raw(`,"favors":`)
-		e.str(c.Favors)
-		e.raw(`,"weight":`)
-		e.float(c.Weight)
+		e.strings(c.Excludes)
 		e.raw(`,"summary":`)
 		e.text(c.Summary)
 		e.raw(`,"citations":`)
 		e.citations(c.Citations)
 		e.raw(`}`)
 	})
+	e.raw(`,"unmet":`)
+	list(&e, a.Unmet, func(u *Unmet) {
+		e.raw(`{"rule":`)
+		e.str(u.Rule)
+		e.raw(`,"title":`)
+		e.text(u.Title)
+		e.raw(`,"kind":`)
+		e.str(u.Kind)
+		e.raw(`,"met":`)
+		e.str(u.Met)
+		e.raw(`,"because":`)
+		e.str(u.Because)
+		e.raw(`,"why":`)
+		e.text(u.Why)
+		e.raw(`,"citations":`)
+		e.citations(u.Citations)
+		e.raw(`}`)
+	})
+	if a.Layout != nil {
+		l := a.Layout
+		e.raw(`,"layout":{"grouping":`)
+		e.statement(&l.Grouping)
+		e.raw(`,"vm_layer":`)
+		e.layer(l.VMLayer)
+		e.raw(`,"container_layer":`)
+		e.layer(l.ContainerLayer)
+		e.raw(`,"guest_os":{"per_guest_mb":`)
+		e.float(l.GuestOS.PerGuestMB)
+		if l.GuestOS.Guests != nil {
+			e.raw(`,"guests":`)
+			e.b = strconv.AppendInt(e.b, *l.GuestOS.Guests, 10)
+		}
+		if l.GuestOS.Basis != "" {
+			e.raw(`,"basis":`)
+			e.str(l.GuestOS.Basis)
+		}
+		if l.GuestOS.TotalMB != nil {
+			e.raw(`,"total_mb":`)
+			e.float(*l.GuestOS.TotalMB)
+		}
+		e.raw(`,`)
+		e.statementFields(&l.GuestOS.Statement)
+		e.raw(`}}`)
+	}
 	e.raw(`,"warnings":`)
 	list(&e, a.Warnings, func(w *Warning) {
 		e.raw(`{"rule":`)
@@ -95,6 +163,8 @@ func (a *Answer) AppendJSON(dst []byte) ([]byte, error) {
 			e.value(c.Value)
 			e.raw(`}`)
 		})
+		e.raw(`,"kind":`)
+		e.str(w.Kind)
 		e.raw(`,"recommendation":`)
 		e.str(w.Recommendation)
 		if w.HybridPattern != "" {
@@ -130,7 +200,7 @@ func (a *Answer) AppendJSON(dst []byte) ([]byte, error) {
 	e.raw(`,"input":`)
 	e.workload(&a.Input)
 	e.raw(`,"defaulted":`)
-	list(&e, a.Defaulted, func(s *string) { e.str(*s) })
+	e.strings(a.Defaulted)
 	e.raw(`,"policy":{"version":`)
 	e.str(a.Policy.Version)
 	e.raw(`,"digest":`)
@@ -240,64 +310,93 @@ func (e *jsonAppender) citations(cs []Citation) {
 	})
 }
 
+// workload writes the fields that are set, in contract order, as
+// json.Marshal writes them (every field but multi_tenant is omitempty, and a
+// resolved workload always has multi_tenant).
 func (e *jsonAppender) workload(w *Workload) {
 	e.raw(`{`)
-	if w.Name != "" {
-		e.raw(`"name":`)
-		e.str(w.Name)
-		e.raw(`,`)
-	}
-	e.raw(`"multi_tenant":`)
-	e.flag(w.MultiTenant)
-	e.raw(`,"tenants_trusted":`)
-	e.flag(w.TenantsTrusted)
-	e.raw(`,"needs_windows":`)
-	e.flag(w.NeedsWindows)
-	e.raw(`,"host_os":`)
-	e.str(w.HostOS)
-	e.raw(`,"custom_kernel":`)
-	e.flag(w.CustomKernel)
-	e.raw(`,"requires_root":`)
-	e.flag(w.RequiresRoot)
-	e.raw(`,"untrusted_code":`)
-	e.flag(w.UntrustedCode)
-	e.raw(`,"isolation":`)
-	e.str(w.Isolation)
-	if w.StartupSLAMs != nil {
-		e.raw(`,"startup_sla_ms":`)
-		e.b = strconv.AppendInt(e.b, *w.StartupSLAMs, 10)
-	}
-	e.raw(`,"density":`)
-	e.str(w.Density)
-	e.raw(`,"scaling":`)
-	e.str(w.Scaling)
-	e.raw(`,"architecture":`)
-	e.str(w.Architecture)
-	e.raw(`,"full_os":`)
-	e.flag(w.FullOS)
-	e.raw(`,"release_frequency":`)
-	e.str(w.ReleaseFrequency)
-	e.raw(`,"env_drift_pain":`)
-	e.flag(w.EnvDriftPain)
-	e.raw(`,"performance_sensitive":`)
-	e.flag(w.PerformanceSensitive)
-	if w.AvailabilityTarget != nil {
-		e.raw(`,"availability_target":`)
-		e.float(*w.AvailabilityTarget)
-	}
-	e.raw(`,"live_migration":`)
-	e.flag(w.LiveMigration)
-	e.raw(`,"central_management":`)
-	e.flag(w.CentralManagement)
-	e.raw(`,"orchestrator":`)
-	e.str(w.Orchestrator)
-	e.raw(`,"team_container_experience":`)
-	e.str(w.TeamContainerExperience)
-	if w.Instances != nil {
-		e.raw(`,"instances":`)
-		e.b = strconv.AppendInt(e.b, *w.Instances, 10)
+	first := true
+	for i := range fields {
+		v := w.Get(i)
+		if !v.Set {
+			if fields[i].Required {
+				// json.Marshal writes a nil required pointer as null.
+				e.sep(&first)
+				e.key(fields[i].Name)
+				e.raw("null")
+			}
+			continue
+		}
+		e.sep(&first)
+		e.key(fields[i].Name)
+		switch fields[i].Kind {
+		case KindBool:
+			e.flag(v.Bool)
+		case KindEnum, KindText:
+			e.str(v.Text)
+		case KindInteger:
+			e.b = strconv.AppendInt(e.b, v.Integer, 10)
+		default:
+			e.float(v.Number)
+		}
 	}
 	e.raw(`}`)
+}
+
+func (e *jsonAppender) sep(first *bool) {
+	if !*first {
+		e.raw(`,`)
+	}
+	*first = false
+}
+
+// key writes a field name the registry holds: plain ASCII, quoted as it is.
+func (e *jsonAppender) key(name string) {
+	e.b = append(e.b, '"')
+	e.b = append(e.b, name...)
+	e.b = append(e.b, '"', ':')
+}
+
+func (e *jsonAppender) strings(list []string) {
+	if list == nil {
+		e.raw("null")
+		return
+	}
+	e.b = append(e.b, '[')
+	for i, s := range list {
+		if i > 0 {
+			e.b = append(e.b, ',')
+		}
+		e.str(s)
+	}
+	e.b = append(e.b, ']')
+}
+
+func (e *jsonAppender) statement(s *Statement) {
+	e.raw(`{`)
+	e.statementFields(s)
+	e.raw(`}`)
+}
+
+func (e *jsonAppender) statementFields(s *Statement) {
+	e.raw(`"rule":`)
+	e.str(s.Rule)
+	e.raw(`,"title":`)
+	e.text(s.Title)
+	e.raw(`,"summary":`)
+	e.text(s.Summary)
+	e.raw(`,"citations":`)
+	e.citations(s.Citations)
+}
+
+func (e *jsonAppender) layer(parts []LayerPart) {
+	list(e, parts, func(p *LayerPart) {
+		e.raw(`{`)
+		e.statementFields(&p.Statement)
+		e.raw(`,"serves":`)
+		e.strings(p.Serves)
+		e.raw(`}`)
+	})
 }
 
 // list writes a slice as a JSON array, each item with item, and a nil slice

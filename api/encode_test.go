@@ -81,7 +81,7 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 			Recommendation: "a<b>&c\"d\\e\u2028f\u2029g",
 			HybridPattern:  "\x00\x01\x1f\b\f\n\r\t\x7f",
 			Defaulted:      []string{"caf\u00e9 \U0001F600", "bad \xff\xfe utf-8", "\xe2\x80"},
-			Input:          api.Workload{Name: "<script>alert(1)</script>"},
+			Input:          api.Workload{Name: new("<script>alert(1)</script>")},
 		},
 		"numbers at the edges of the float format": {
 			Confidence: 1e21,
@@ -104,7 +104,10 @@ func TestAppendJSONMatchesEncodingJSON(t *testing.T) {
 		"empty and nil lists": {
 			Reasons: []api.Reason{}, Constraints: nil, Warnings: []api.Warning{{Citations: nil}},
 			WhatIf: []api.WhatIf{{Changes: []api.Change{}}}, AskNext: []api.AskNext{{Outcomes: nil}},
+			Placements: []api.Placement{{Misses: nil}}, Unmet: []api.Unmet{},
+			Layout: &api.Layout{VMLayer: []api.LayerPart{{Serves: nil}}, ContainerLayer: nil},
 		},
+		"a workload without its required field": {Input: api.Workload{HostOS: new("linux")}},
 	}
 	files, err := filepath.Glob(filepath.Join("..", "examples", "golden", "*.answer.json"))
 	if err != nil || len(files) == 0 {
@@ -165,7 +168,9 @@ func FuzzAppendJSON(f *testing.F) {
 			Reasons:   []api.Reason{{Rule: s, Summary: s, Weight: x, Citations: []api.Citation{{Locator: s}}}},
 			WhatIf:    []api.WhatIf{{Changes: []api.Change{{Field: s, Value: s}, {Field: s, Value: x}, {Field: s, Value: n}}, Summary: s}},
 			AskNext:   []api.AskNext{{Field: s, Assumed: s, Outcomes: []api.Outcome{{Value: x}}}},
-			Input:     api.Workload{Name: s, HostOS: s, StartupSLAMs: &n, AvailabilityTarget: &x},
+			Input:     api.Workload{Name: &s, HostOS: &s, StartupSLAMs: &n, AvailabilityTarget: &x},
+			Unmet:     []api.Unmet{{Rule: s, Why: s, Citations: []api.Citation{{Title: s}}}},
+			Layout:    &api.Layout{Grouping: api.Statement{Summary: s}, GuestOS: api.GuestOS{PerGuestMB: x, Guests: &n, TotalMB: &x}},
 			Defaulted: []string{s},
 		}
 		assertSameJSON(t, &a)

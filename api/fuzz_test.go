@@ -45,7 +45,7 @@ func FuzzParse(f *testing.F) {
 		}
 		// Resolve must work on anything Parse accepts.
 		w, _ := req.Resolve()
-		if w.MultiTenant != *req.MultiTenant {
+		if *w.MultiTenant != *req.MultiTenant {
 			t.Fatalf("Resolve changed multi_tenant")
 		}
 	})

@@ -102,18 +102,29 @@ func CrossFields() []string {
 	return out
 }
 
-// crossFieldRules are the rules relating two fields, each with the fields it
-// reads (TestCrossFieldsAreWhatContradictionsRead holds the lists to the
-// checks).
+// CrossFieldRules lists the rules relating two fields or more, each as the
+// error a request breaking it gets: the field blamed, the rule's name and the
+// message.
+func CrossFieldRules() []FieldError {
+	out := make([]FieldError, len(crossFieldRules))
+	for i, rule := range crossFieldRules {
+		out[i] = rule.err
+	}
+	return out
+}
+
+// crossFieldRules are the rules relating two fields or more, each with the
+// fields it reads (TestCrossFieldsAreWhatContradictionsRead holds the lists
+// to the checks).
 var crossFieldRules = []struct {
-	fields [2]string
+	fields []string
 	broken func(req *Request) bool
 	err    FieldError
 }{
 	{
-		fields: [2]string{"tenants_trusted", "multi_tenant"},
+		fields: []string{"tenants_trusted", "multi_tenant"},
 		broken: func(req *Request) bool {
-			return req.TenantsTrusted != nil && *req.TenantsTrusted && req.MultiTenant != nil && !*req.MultiTenant
+			return isTrue(req.TenantsTrusted) && req.MultiTenant != nil && !*req.MultiTenant
 		},
 		err: FieldError{
 			Field:   "tenants_trusted",
@@ -122,9 +133,20 @@ var crossFieldRules = []struct {
 		},
 	},
 	{
-		fields: [2]string{"full_os", "architecture"},
+		fields: []string{"tenants", "multi_tenant"},
 		broken: func(req *Request) bool {
-			return req.FullOS != nil && *req.FullOS && req.Architecture != nil && *req.Architecture == "microservices"
+			return req.Tenants != nil && req.MultiTenant != nil && !*req.MultiTenant
+		},
+		err: FieldError{
+			Field:   "tenants",
+			Rule:    "requires_multi_tenant",
+			Message: "can only be given when multi_tenant is true: a single-tenant workload has one tenant",
+		},
+	},
+	{
+		fields: []string{"full_os", "architecture"},
+		broken: func(req *Request) bool {
+			return isTrue(req.FullOS) && req.Architecture != nil && *req.Architecture == "microservices"
 		},
 		err: FieldError{
 			Field:   "full_os",
@@ -133,7 +155,33 @@ var crossFieldRules = []struct {
 		},
 	},
 	{
-		fields: [2]string{"density", "instances"},
+		fields: []string{"mixed_components", "architecture"},
+		broken: func(req *Request) bool {
+			return isTrue(req.MixedComponents) && (req.Architecture == nil || *req.Architecture == "monolith")
+		},
+		err: FieldError{
+			Field:   "mixed_components",
+			Rule:    "requires_components",
+			Message: "can only be true with architecture microservices or batch: a monolith has no components to split",
+		},
+	},
+	{
+		fields: []string{"mixed_components", "needs_windows", "host_os", "custom_kernel"},
+		broken: func(req *Request) bool {
+			if !isTrue(req.MixedComponents) {
+				return false
+			}
+			hostWindows := req.HostOS != nil && *req.HostOS == "windows"
+			return isTrue(req.NeedsWindows) == hostWindows && !isTrue(req.CustomKernel)
+		},
+		err: FieldError{
+			Field:   "mixed_components",
+			Rule:    "requires_a_vm_part",
+			Message: "can only be true when some part needs another OS than the hosts' or its own kernel (needs_windows against host_os, or custom_kernel)",
+		},
+	},
+	{
+		fields: []string{"density", "instances"},
 		broken: func(req *Request) bool {
 			return req.Density != nil && *req.Density == "high" && req.Instances != nil && *req.Instances == 1
 		},
@@ -144,6 +192,8 @@ var crossFieldRules = []struct {
 		},
 	},
 }
+
+func isTrue(p *bool) bool { return p != nil && *p }
 
 func message(fe validator.FieldError) string {
 	switch fe.Tag() {

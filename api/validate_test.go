@@ -253,6 +253,15 @@ func TestValidateDirect(t *testing.T) {
 		"trusted without tenants":   {req: api.Request{MultiTenant: &no, TenantsTrusted: &yes}, want: []broken{{"tenants_trusted", "requires_multi_tenant"}}},
 		"trusted with tenants":      {req: api.Request{MultiTenant: &yes, TenantsTrusted: &yes}},
 		"zero instances":            {req: api.Request{MultiTenant: &yes, Instances: &zero}, want: []broken{{"instances", "min"}}},
+		"tenants of one tenant":     {req: api.Request{MultiTenant: &no, Tenants: new(int64(40))}, want: []broken{{"tenants", "requires_multi_tenant"}}},
+		"one tenant is not several": {req: api.Request{MultiTenant: &yes, Tenants: new(int64(1))}, want: []broken{{"tenants", "min"}}},
+		"tenants":                   {req: api.Request{MultiTenant: &yes, Tenants: new(int64(40))}},
+		"mixed monolith":            {req: api.Request{MultiTenant: &no, NeedsWindows: &yes, MixedComponents: &yes}, want: []broken{{"mixed_components", "requires_components"}}},
+		"mixed without a vm part":   {req: api.Request{MultiTenant: &no, Architecture: new("microservices"), MixedComponents: &yes}, want: []broken{{"mixed_components", "requires_a_vm_part"}}},
+		"mixed windows on linux":    {req: api.Request{MultiTenant: &no, Architecture: new("microservices"), NeedsWindows: &yes, MixedComponents: &yes}},
+		"mixed linux on windows":    {req: api.Request{MultiTenant: &no, Architecture: new("batch"), HostOS: new("windows"), MixedComponents: &yes}},
+		"mixed with its own kernel": {req: api.Request{MultiTenant: &no, Architecture: new("batch"), CustomKernel: &yes, MixedComponents: &yes}},
+		"not mixed":                 {req: api.Request{MultiTenant: &no, MixedComponents: &no}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -286,6 +295,9 @@ func TestCrossFieldsAreWhatContradictionsRead(t *testing.T) {
 		`{"multi_tenant":false,"tenants_trusted":true}`,
 		`{"multi_tenant":false,"full_os":true,"architecture":"microservices"}`,
 		`{"multi_tenant":false,"density":"high","instances":1}`,
+		`{"multi_tenant":false,"tenants":5}`,
+		`{"multi_tenant":false,"mixed_components":true}`,
+		`{"multi_tenant":false,"mixed_components":true,"architecture":"batch","needs_windows":true}`,
 	} {
 		req, err := api.DecodeRequest([]byte(body))
 		if err != nil {

@@ -173,7 +173,9 @@ func describeDifference(want, got []byte) string {
 	}
 	field("recommendation", w.Recommendation, g.Recommendation)
 	field("hybrid_pattern", w.HybridPattern, g.HybridPattern)
+	field("container_form", w.ContainerForm, g.ContainerForm)
 	field("confidence", w.Confidence, g.Confidence)
+	field("band", w.Band, g.Band)
 	field("scores", w.Scores, g.Scores)
 	ruleIDs := func(n int, id func(int) string) []string {
 		ids := make([]string, n)
@@ -188,6 +190,9 @@ func describeDifference(want, got []byte) string {
 	listDiff(&b, "constraints",
 		ruleIDs(len(w.Constraints), func(i int) string { return w.Constraints[i].Rule }),
 		ruleIDs(len(g.Constraints), func(i int) string { return g.Constraints[i].Rule }))
+	listDiff(&b, "unmet",
+		ruleIDs(len(w.Unmet), func(i int) string { return w.Unmet[i].Rule }),
+		ruleIDs(len(g.Unmet), func(i int) string { return g.Unmet[i].Rule }))
 	listDiff(&b, "warnings",
 		ruleIDs(len(w.Warnings), func(i int) string { return w.Warnings[i].Rule }),
 		ruleIDs(len(g.Warnings), func(i int) string { return g.Warnings[i].Rule }))
@@ -312,7 +317,7 @@ func rowFor(ex example, ans api.Answer) tableRow {
 		what:       ex.name,
 		verdict:    ans.Recommendation,
 		pattern:    pattern,
-		confidence: fmt.Sprintf("%.2f", ans.Confidence),
+		confidence: fmt.Sprintf("%.2f %s", ans.Confidence, ans.Band),
 	}
 }
 
@@ -376,7 +381,7 @@ func splitRow(line string) []string {
 func renderTable(rows []tableRow) string {
 	var b strings.Builder
 	b.WriteString(tableBegin + "\n")
-	b.WriteString("| file | what it is | verdict | pattern | confidence |\n")
+	b.WriteString("| file | what it is | verdict | pattern | confidence and band |\n")
 	b.WriteString("|---|---|---|---|---|\n")
 	for _, r := range rows {
 		b.WriteString(r.markdown() + "\n")

@@ -78,7 +78,9 @@ func (e *Engine) AdvisePortfolio(ctx context.Context, bodies [][]byte, lang Lang
 			p.Summary.FailedItems = append(p.Summary.FailedItems, i)
 		default:
 			ans := answers[i]
-			item.Name = ans.Input.Name
+			if ans.Input.Name != nil {
+				item.Name = *ans.Input.Name
+			}
 			item.Answer = ans
 			p.Summary.Answered++
 			p.Summary.ByRecommendation[ans.Recommendation]++

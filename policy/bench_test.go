@@ -5,6 +5,7 @@ import (
 	"runtime"
 	"runtime/debug"
 	"testing"
+	"time"
 
 	"github.com/placement-advisor/advise/api"
 	"github.com/placement-advisor/advise/bench/corpus"
@@ -130,6 +131,38 @@ func BenchmarkWhatIfCost(b *testing.B) {
 			corpus.RunPair(b, len(c.bodies),
 				func(i int) error { return p.answer(e.AdviseOnly, c.bodies[i]) },
 				func(i int) error { return p.answer(e.Advise, c.bodies[i]) })
+		})
+	}
+}
+
+// BenchmarkFirstAnswers is a cold engine's first pass over each set: the
+// rules evaluated for every factor key, decision and variation the engine has
+// not met yet, what a freshly started service pays for a workload unlike any
+// it has answered. Each iteration starts from a new engine (not timed) and
+// answers every body of the set once; the figure is per body.
+func BenchmarkFirstAnswers(b *testing.B) {
+	_, cases := benchCases(b)
+	ctx := context.Background()
+	for _, c := range cases {
+		b.Run(c.name, func(b *testing.B) {
+			b.ReportAllocs()
+			var total time.Duration
+			for b.Loop() {
+				b.StopTimer()
+				e, err := policy.New(ctx)
+				if err != nil {
+					b.Fatal(err)
+				}
+				b.StartTimer()
+				t0 := time.Now()
+				for i := range c.reqs {
+					if _, err := e.Advise(ctx, &c.reqs[i], policy.English); err != nil {
+						b.Fatal(err)
+					}
+				}
+				total += time.Since(t0)
+			}
+			b.ReportMetric(float64(total.Nanoseconds())/float64(b.N*len(c.reqs)), "ns/body")
 		})
 	}
 }

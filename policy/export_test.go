@@ -2,50 +2,16 @@ package policy
 
 import (
 	"context"
-	"slices"
 	"strconv"
 
 	"github.com/placement-advisor/advise/api"
 )
 
-// CombinationDigest is the digest of the combination files' text in sources,
-// to compare with combinationDigest when re-pinning the Go form.
-func CombinationDigest(sources map[string][]byte) string { return combinationText(sources) }
-
-// PinnedCombinationDigest is the digest the Go form was written from.
-const PinnedCombinationDigest = combinationDigest
-
-// TableSizes reports how many keys each factor package's table holds.
-func (e *Engine) TableSizes() map[string]int {
-	out := map[string]int{}
-	for _, p := range e.factors {
-		out[p.path.String()] = p.packed.Len() + p.table.Len()
-	}
-	return out
-}
-
-// NameKeys returns the table key a package reading only the workload's name
-// would give each of the names, in order: "P" and the packed key, or "V" and
-// the variable form once the name's codes run out.
-func NameKeys(names []string) []string {
-	p := &factorPackage{fields: []fieldKey{{name: "name", index: inName, texts: &textCodes{}}}}
-	p.packs = placeCodes(p.fields)
-	out := make([]string, len(names))
-	for i, name := range names {
-		w := api.Workload{Name: name}
-		if k := p.pack(&w); k.ok {
-			out[i] = "P" + strconv.FormatUint(k.key, 16)
-			continue
-		}
-		out[i] = "V" + string(p.key(nil, &w))
-	}
-	return out
-}
-
 // Variant is a change what-if tries for a request, with the request and the
 // workload the engine's fast path makes of it.
 type Variant struct {
 	Change   api.Change
+	Choice   bool
 	Request  api.Request
 	Workload api.Workload
 }
@@ -56,44 +22,85 @@ func Variants(req api.Request) []Variant {
 	w, _ := req.Resolve()
 	var out []Variant
 	for _, c := range candidateChanges(nil, &w) {
-		v := Variant{Change: c.Change, Request: req, Workload: w}
+		v := Variant{Change: c.Change, Choice: c.choice, Request: req, Workload: w}
 		c.apply(&v.Request, &v.Workload)
 		out = append(out, v)
 	}
 	return out
 }
 
-// DecideReads names the workload fields decideReads lists.
-func DecideReads() []string {
-	var out []string
-	for i, name := range workloadFields {
-		if decideReads&(1<<i) != 0 {
-			out = append(out, name)
-		}
+// Verdict is what the engine decides for a request by the path what-if
+// takes (the verdict and the confidence, not the whole result), with the
+// rules that fired.
+type Verdict struct {
+	Recommendation, HybridPattern string
+	Confidence                    float64
+	Fired                         []string
+}
+
+// VerdictOf evaluates the request as a what-if variation is evaluated, with
+// the confidence when withConfidence is set.
+func (e *Engine) VerdictOf(ctx context.Context, req *api.Request, withConfidence bool) (Verdict, error) {
+	w := req.Workload()
+	found := make([]*findings, len(e.factors))
+	if _, err := e.find(ctx, &w, nil, nil, found, nil); err != nil {
+		return Verdict{}, err
+	}
+	var fired ruleBits
+	var ids []string
+	for _, f := range found {
+		fired.add(&f.bits)
+		ids = append(ids, f.ids[docNeeds]...)
+		ids = append(ids, f.ids[docPreferences]...)
+	}
+	v, err := e.verdictOf(ctx, found, fired, &w, withConfidence)
+	if err != nil {
+		return Verdict{}, err
+	}
+	return Verdict{Recommendation: v.Recommendation, HybridPattern: v.HybridPattern, Confidence: v.Confidence, Fired: ids}, nil
+}
+
+// Degree is how far the placement serves the capability.
+func (e *Engine) Degree(placement, capability string) float64 {
+	return e.degrees[placement][capability]
+}
+
+// Evaluations is how many Rego evaluations the engine has made.
+func (e *Engine) Evaluations() int64 { return e.evaluations.Load() }
+
+// TableSizes reports how many keys each factor package's table holds.
+func (e *Engine) TableSizes() map[string]int {
+	out := map[string]int{}
+	for _, p := range e.factors {
+		out[p.path.String()] = p.found.size()
 	}
 	return out
 }
 
-// FieldsDecideReads names the fields whose change alone, with what the
-// factor packages found for the request kept as it is, changes decide's
-// verdict: what decide reads of the workload itself.
-func (e *Engine) FieldsDecideReads(req api.Request) ([]string, error) {
-	ans, base, err := e.adviseOnly(context.Background(), &req, English, false)
-	if err != nil {
-		return nil, err
+// NameKeys returns the table key a query reading only the workload's name
+// would give each of the names, in order: "P" and the packed key, or "V" and
+// the variable form once the name's codes run out.
+func NameKeys(names []string) []string {
+	i, _ := api.FieldIndex("name")
+	k := keyFields{fields: []fieldKey{{name: "name", index: i, kind: api.KindText, texts: &textCodes{}}}}
+	k.packs = placeCodes(k.fields)
+	out := make([]string, len(names))
+	for j, name := range names {
+		w := api.Workload{Name: &name}
+		if p := k.pack(&w); p.ok {
+			out[j] = "P" + strconv.FormatUint(p.key, 16)
+			continue
+		}
+		out[j] = "V" + string(k.key(nil, &w))
 	}
-	t := base.found.total()
+	return out
+}
+
+// DecisionFields names the contract fields the decision's own rules read.
+func (e *Engine) DecisionFields() []string {
 	var out []string
-	for _, c := range candidateChanges(nil, &ans.Input) {
-		w := ans.Input
-		c.apply(&api.Request{}, &w)
-		d, err := e.combiner.decide(&t, &w)
-		if err != nil {
-			return nil, err
-		}
-		if d.verdict != base.verdict && !slices.Contains(out, c.Field) {
-			out = append(out, c.Field)
-		}
+	for _, f := range e.decision.keys.fields {
+		out = append(out, f.name)
 	}
-	return out, nil
+	return out
 }

@@ -2,371 +2,271 @@ package policy
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
-	"math"
-	"math/bits"
 	"slices"
-	"strconv"
 	"strings"
 	"sync"
-	"sync/atomic"
 
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/placement-advisor/advise/api"
-	"github.com/placement-advisor/advise/internal/memo"
 )
 
-// findingsPackage is the package whose documents gather the factor packages'.
-var findingsPackage = ast.MustParseRef("data.advise.findings")
+// The documents of a factor package the decision reads (through
+// advise.findings), in the order of a findings' slots.
+const (
+	docNeeds = iota
+	docPreferences
+	docWarnings
+	docCount
+)
 
-// factorPackage is one package advise.findings reads, with the documents it
-// reads from it and the input fields those documents depend on. A what-if
-// variation only changes what a package finds when it changes one of the
-// package's fields, so the engine evaluates each package once per distinct
-// value of its fields and keeps the rest.
+var docNames = [docCount]string{"needs", "preferences", "warnings"}
+
+// maxFactorRules bounds the factor rules a policy may have: each has a bit
+// in a ruleBits set.
+const maxFactorRules = 256
+
+// ruleBits is a set of factor rules, by their place in Engine.bits.
+type ruleBits [maxFactorRules / 64]uint64
+
+func (b *ruleBits) add(o *ruleBits) {
+	for i := range b {
+		b[i] |= o[i]
+	}
+}
+
+// factorPackage is one package under data.advise.factors, found by its path,
+// with the input fields its documents read. A what-if variation only changes
+// what a package finds when it changes one of the package's fields, so the
+// engine evaluates each package once per distinct value of its fields and
+// keeps the rest.
 type factorPackage struct {
-	path ast.Ref
-	// docs are the package's documents by the findings slot they feed;
-	// empty where the package has none.
-	docs [slotCount]string
-	// fields are the input fields the documents read, sorted; every field
-	// counts when allInput is set (a rule reads input as a whole or by a
-	// computed key).
-	fields   []fieldKey
-	allInput bool
-	// mask has bit i set for every workload field in fields (i its index
-	// in workloadFields),
-	// and position the place in fields of each workload field, -1 for those
-	// the package does not read.
-	mask     uint64
-	position [64]int16
-	query    rego.PreparedEvalQuery
-	// packs is set when every field has a place in a packed key (see
-	// fieldKey.shift).
-	packs bool
-	// packed and table map the key of the package's fields to what the
-	// package found for them: packed by the packed key, table by the
-	// variable form (see key) for the workloads that have no packed key.
-	// They are bounded twice: numbers the rules only compare with
+	path  ast.Ref
+	keys  keyFields
+	query rego.PreparedEvalQuery
+	// found maps the key of the package's fields to what the package found
+	// for them. It is bounded twice: numbers the rules only compare with
 	// constants are keyed by where they fall among those constants, the
 	// other fields are booleans and enums the contract validates, so the
-	// keys are finitely many; and each stops growing at maxTable entries.
-	// Readers take no lock.
-	packed memo.Map[uint64, *findings]
-	table  memo.Map[string, *findings]
+	// keys are finitely many; and it stops growing at maxTable entries.
+	found *table[*findings]
 	// mu serialises additions, so that distinct is consistent.
 	mu sync.Mutex
-	// distinct holds one findings a set of fired rules, by findingsKey, so
-	// that keys firing the same rules share one findings and a variation
-	// that fires what its request fired is seen to (find's same) by
-	// comparing pointers.
-	distinct map[string]*findings
+	// distinct holds one findings a set of fired rules, so that keys firing
+	// the same rules share one findings and a variation that fires what its
+	// request fired is seen to (find's same) by comparing pointers.
+	distinct map[ruleBits]*findings
 }
 
-// maxTable bounds each of a package's two tables and the findings it keeps
-// apart (distinct); past it the package is evaluated every time. The largest
-// table the shipped rules can fill is 41472 keys (advise.factors.operations),
-// almost all of them combinations no caller sends.
-const maxTable = 1 << 14
-
-// fieldKey is how one input field enters a package's table key.
-type fieldKey struct {
-	name string
-	// index is the field's in workloadFields, -1 for a name input does
-	// not carry, which reads as absent.
-	index int
-	// texts codes the strings the field is seen with (see code).
-	texts *textCodes
-	// thresholds, ascending, are the only constants the rules compare the
-	// field with, when they only compare it with constants; the key is then
-	// where the value falls among them, not the value.
-	thresholds []float64
-	compared   bool
-	// A packed key holds each field's code (see code) in width bits from
-	// bit shift; the codes of every field of a package take at most 64.
-	shift, width uint
-	// candidateCodes keeps the field's code for each candidate change, by
-	// the candidate's seq (see candidateCode).
-	candidateCodes []atomic.Uint32
+// findings are the rules one factor package fired, by document, as ids and
+// as the set of their bits, with the documents as Rego values to hand the
+// decision, and the package's contribution (advise.findings.contribution)
+// to each placement (by its index in Engine.placements): its score, the
+// needs it misses (as bits; each with its rule's weight) and its contrast
+// with each other placement.
+type findings struct {
+	ids      [docCount][]string
+	bits     ruleBits
+	docs     [docCount]ast.Object
+	scores   []float64
+	missed   []ruleBits
+	contrast [][]float64
 }
 
-// factorPackages reads, from the compiled advise.findings, which documents of
-// which packages it gathers, works out the input fields each reads, and
+// termJSON leaves a query's results as Rego values: the findings go back into
+// the decision as they came.
+func termJSON(t *ast.Term, _ *rego.EvalContext) (any, error) { return t, nil }
+
+// factorPackages finds every package under data.advise.factors, gives each
+// factor rule its bit, works out the input fields each package reads, and
 // prepares one query per package.
-func factorPackages(ctx context.Context, compiler *ast.Compiler) ([]*factorPackage, error) {
+func factorPackages(ctx context.Context, compiler *ast.Compiler, byID map[string]*Rule) ([]*factorPackage, map[string]int, error) {
+	var ids []string
+	for id, r := range byID {
+		if _, ok := factorDocKind(r.Kind); ok {
+			ids = append(ids, id)
+		}
+	}
+	if len(ids) > maxFactorRules {
+		return nil, nil, fmt.Errorf("%w: %d factor rules; the engine takes at most %d", ErrPolicy, len(ids), maxFactorRules)
+	}
+	slices.Sort(ids)
+	bits := make(map[string]int, len(ids))
+	for i, id := range ids {
+		bits[id] = i
+	}
+	paths := map[string]ast.Ref{}
+	for _, mod := range compiler.Modules {
+		if p := mod.Package.Path; p.HasPrefix(factorsRoot) && len(p) > len(factorsRoot) {
+			paths[p.String()] = p
+		}
+	}
 	var pkgs []*factorPackage
-	byPath := map[string]*factorPackage{}
-	for slot, name := range slotNames {
-		doc := findingsPackage.Append(ast.StringTerm(name))
-		rules := compiler.GetRulesExact(doc)
-		if len(rules) != 1 {
-			return nil, fmt.Errorf("%w: %s has %d rules, want 1", ErrPolicy, doc, len(rules))
-		}
-		var refErr error
-		ast.WalkRefs(rules[0].Body, func(ref ast.Ref) bool {
-			if !ref.HasPrefix(ast.DefaultRootRef) || len(ref) < 3 || ref.HasPrefix(findingsPackage) {
-				return false
-			}
-			if !ref.IsGround() {
-				refErr = fmt.Errorf("%w: %s reads %s, which is not a fixed document", ErrPolicy, doc, ref)
-				return false
-			}
-			path, name := ref[:len(ref)-1], ref[len(ref)-1]
-			s, ok := name.Value.(ast.String)
-			if !ok {
-				refErr = fmt.Errorf("%w: %s reads %s, which is not a named document", ErrPolicy, doc, ref)
-				return false
-			}
-			p := byPath[path.String()]
-			if p == nil {
-				p = &factorPackage{path: path, distinct: map[string]*findings{}}
-				p.packed.Max, p.table.Max = maxTable, maxTable
-				byPath[path.String()] = p
-				pkgs = append(pkgs, p)
-			}
-			p.docs[slot] = string(s)
-			return false
-		})
-		if refErr != nil {
-			return nil, refErr
-		}
-	}
-	for _, p := range pkgs {
-		p.fields, p.allInput = inputFields(compiler, p)
-		for i := range p.position {
-			p.position[i] = -1
-		}
-		p.packs = !p.allInput && placeCodes(p.fields)
-		for j, f := range p.fields {
-			if i, ok := fieldIndex[f.name]; ok {
-				p.mask |= 1 << i
-				p.position[i] = int16(j)
+	for _, key := range slices.Sorted(func(yield func(string) bool) {
+		for k := range paths {
+			if !yield(k) {
+				return
 			}
 		}
+	}) {
+		path := paths[key]
 		var parts []string
-		for _, doc := range p.docs {
-			if doc == "" {
-				parts = append(parts, "[]")
+		var roots []ast.Ref
+		for _, doc := range docNames {
+			ref := path.Append(ast.StringTerm(doc))
+			if len(compiler.GetRulesExact(ref)) == 0 {
+				parts = append(parts, "{}")
 				continue
 			}
-			parts = append(parts, "object.keys("+p.path.Append(ast.StringTerm(doc)).String()+")")
+			parts = append(parts, ref.String())
+			roots = append(roots, ref)
 		}
-		q := "[" + strings.Join(parts, ", ") + "]"
+		if len(roots) == 0 {
+			continue
+		}
+		p := &factorPackage{path: path, found: newTable[*findings](), distinct: map[ruleBits]*findings{}}
+		p.keys = newKeyFields(compiler, roots, nil)
 		var err error
-		if p.query, err = prepare(ctx, compiler, q); err != nil {
-			return nil, err
+		if p.query, err = prepare(ctx, compiler, "["+strings.Join(parts, ", ")+"]", rego.GenerateJSON(termJSON)); err != nil {
+			return nil, nil, err
 		}
+		pkgs = append(pkgs, p)
 	}
-	return pkgs, nil
+	if len(pkgs) == 0 {
+		return nil, nil, fmt.Errorf("%w: no factor packages under %s", ErrPolicy, factorsRoot)
+	}
+	return pkgs, bits, nil
 }
 
-// inputFields follows the package's documents through every rule and
-// function they reach and collects the input fields read on the way, with the
-// constants each numeric field is compared with.
-func inputFields(compiler *ast.Compiler, p *factorPackage) ([]fieldKey, bool) {
-	var (
-		queue      []*ast.Rule
-		seen       = map[*ast.Rule]bool{}
-		reads      = map[string]int{}
-		comparison = map[string]int{}
-		thresholds = map[string]map[float64]bool{}
-		allInput   bool
+func factorDocKind(kind string) (int, bool) {
+	for i, doc := range docNames {
+		if factorDocs[doc] == kind {
+			return i, true
+		}
+	}
+	return 0, false
+}
+
+// contributionQuery is what a factor package's findings add to each
+// placement, with the placement tables evaluated once (see decisionQuery).
+const contributionQuery = "data.advise.findings.contribution(input.needs, input.preferences) with data.advise.tables as input.tables"
+
+// evalFactor evaluates one factor package for the workload (w, as Rego
+// input), without its contribution.
+func (e *Engine) evalFactor(ctx context.Context, p *factorPackage, w ast.Value) (*findings, error) {
+	if err := ctx.Err(); err != nil {
+		return nil, fmt.Errorf("evaluate: %w", err)
+	}
+	e.evaluations.Add(1)
+	rs, err := p.query.Eval(ctx, rego.EvalParsedInput(w))
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return nil, fmt.Errorf("evaluate: %w", ctxErr)
+		}
+		return nil, fmt.Errorf("%w: %s: %v", ErrEvaluation, p.path, err)
+	}
+	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+		return nil, fmt.Errorf("%w: %s is undefined", ErrEvaluation, p.path)
+	}
+	t, _ := rs[0].Expressions[0].Value.(*ast.Term)
+	docs, ok := t.Value.(*ast.Array)
+	if !ok || docs.Len() != docCount {
+		return nil, fmt.Errorf("%w: %s gave %v, not its %d documents", ErrEvaluation, p.path, rs[0].Expressions[0].Value, docCount)
+	}
+	f := &findings{}
+	for slot := range docCount {
+		obj, ok := docs.Elem(slot).Value.(ast.Object)
+		if !ok {
+			return nil, fmt.Errorf("%w: %s.%s is not an object", ErrEvaluation, p.path, docNames[slot])
+		}
+		f.docs[slot] = obj
+		for _, k := range obj.Keys() {
+			id, ok := k.Value.(ast.String)
+			bit, known := e.bits[string(id)]
+			if !ok || !known {
+				return nil, fmt.Errorf("%w: %s.%s names %v, which is no annotated factor rule", ErrEvaluation, p.path, docNames[slot], k)
+			}
+			if r := e.byID[string(id)]; r.Kind != factorDocs[docNames[slot]] {
+				return nil, fmt.Errorf("%w: %s.%s holds %s, a rule of kind %s", ErrEvaluation, p.path, docNames[slot], id, r.Kind)
+			}
+			f.ids[slot] = append(f.ids[slot], string(id))
+			f.bits[bit/64] |= 1 << (bit % 64)
+		}
+		slices.Sort(f.ids[slot])
+	}
+	return f, nil
+}
+
+// contribute evaluates what the findings add to each placement.
+func (e *Engine) contribute(ctx context.Context, p *factorPackage, f *findings) error {
+	input := ast.NewObject(
+		[2]*ast.Term{ast.StringTerm("needs"), ast.NewTerm(f.docs[docNeeds])},
+		[2]*ast.Term{ast.StringTerm("preferences"), ast.NewTerm(f.docs[docPreferences])},
+		[2]*ast.Term{ast.StringTerm("tables"), e.decision.tables},
 	)
-	enqueue := func(rules []*ast.Rule) {
-		for _, r := range rules {
-			if !seen[r] {
-				seen[r] = true
-				queue = append(queue, r)
-			}
+	e.evaluations.Add(1)
+	rs, err := e.contribution.Eval(ctx, rego.EvalParsedInput(input))
+	if err != nil {
+		if ctxErr := ctx.Err(); ctxErr != nil {
+			return fmt.Errorf("evaluate: %w", ctxErr)
 		}
+		return fmt.Errorf("%w: %s: contribution: %v", ErrEvaluation, p.path, err)
 	}
-	for _, doc := range p.docs {
-		if doc != "" {
-			enqueue(compiler.GetRules(p.path.Append(ast.StringTerm(doc))))
-		}
+	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+		return fmt.Errorf("%w: %s: the contribution is undefined", ErrEvaluation, p.path)
 	}
-	var visit func(x any) bool
-	visit = func(x any) bool {
-		switch x := x.(type) {
-		case ast.Ref:
-			switch {
-			case !x.HasPrefix(ast.InputRootRef):
-				if x.HasPrefix(ast.DefaultRootRef) {
-					enqueue(compiler.GetRules(x.ConstantPrefix()))
-				}
-			case len(x) < 2:
-				allInput = true
-			default:
-				s, ok := x[1].Value.(ast.String)
-				if !ok {
-					allInput = true
-					break
-				}
-				reads[string(s)]++
-				if len(x) > 2 {
-					reads[string(s)] += 1 << 20 // read below the top: never keyed by thresholds
-				}
-			}
-			// The ref's operands may read input or other rules too; its head
-			// is only a name.
-			for _, t := range x[1:] {
-				ast.NewGenericVisitor(visit).Walk(t)
-			}
-			return true
-		case ast.Var:
-			if x.Equal(ast.InputRootDocument.Value) {
-				allInput = true
-			}
-		}
-		return false
+	if err := e.readContribution(f, rs[0].Expressions[0].Value.(*ast.Term)); err != nil {
+		return fmt.Errorf("%w: %s: contribution: %v", ErrEvaluation, p.path, err)
 	}
-	for len(queue) > 0 {
-		r := queue[0]
-		queue = queue[1:]
-		ast.NewGenericVisitor(visit).Walk(r)
-		for field, t := range comparedReads(r) {
-			comparison[field] += t.reads
-			if thresholds[field] == nil {
-				thresholds[field] = map[float64]bool{}
-			}
-			for _, c := range t.constants {
-				thresholds[field][c] = true
-			}
-		}
-	}
-	fields := make([]fieldKey, 0, len(reads))
-	for name, n := range reads {
-		f := fieldKey{name: name, index: -1, texts: &textCodes{}}
-		if i, ok := fieldIndex[name]; ok {
-			f.index = i
-		}
-		if n == comparison[name] {
-			f.compared = true
-			for t := range thresholds[name] {
-				f.thresholds = append(f.thresholds, t)
-			}
-			slices.Sort(f.thresholds)
-		}
-		fields = append(fields, f)
-	}
-	slices.SortFunc(fields, func(a, b fieldKey) int { return strings.Compare(a.name, b.name) })
-	return fields, allInput
+	return nil
 }
 
-// comparisons are the builtins a numeric field may meet a constant in and
-// still be keyed by where it falls among the constants.
-var comparisons = map[string]bool{"equal": true, "neq": true, "lt": true, "lte": true, "gt": true, "gte": true}
-
-// compared counts the reads of one input field that only compare it with
-// number constants, and the constants.
-type compared struct {
-	reads     int
-	constants []float64
-}
-
-// comparedReads finds, in one rule, the reads of input fields whose value
-// only meets number constants in comparisons: directly (input.f >= 20) or,
-// as the compiler rewrites them, through a local the field is assigned to
-// (__local1__ = input.f; gte(__local1__, 20)).
-func comparedReads(r *ast.Rule) map[string]compared {
-	aliases := map[ast.Var]string{}
-	ast.WalkExprs(r, func(e *ast.Expr) bool {
-		if !e.IsEquality() {
-			return false
+// readContribution reads a package's contribution, checking it names every
+// placement and no other, and only the package's own needs at their rules'
+// weights.
+func (e *Engine) readContribution(f *findings, t *ast.Term) error {
+	v, err := ast.JSON(t.Value)
+	if err != nil {
+		return err
+	}
+	m, _ := v.(map[string]any)
+	scores, _ := m["scores"].(map[string]any)
+	missed, _ := m["missed"].(map[string]any)
+	contrast, _ := m["contrast"].(map[string]any)
+	n := len(e.placements)
+	if len(scores) != n || len(missed) != n || len(contrast) != n {
+		return fmt.Errorf("want scores, missed and contrast for each of the %d placements, got %d, %d and %d", n, len(scores), len(missed), len(contrast))
+	}
+	f.scores, f.missed, f.contrast = make([]float64, n), make([]ruleBits, n), make([][]float64, n)
+	for i, p := range e.placements {
+		if f.scores[i], err = toFloat(scores[p.ID]); err != nil {
+			return fmt.Errorf("scores.%s: %w", p.ID, err)
 		}
-		terms := e.Terms.([]*ast.Term)
-		for i, t := range terms[1:] {
-			v, isVar := t.Value.(ast.Var)
-			if field, ok := inputField(terms[2-i]); isVar && ok {
-				aliases[v] = field
+		ws, _ := missed[p.ID].(map[string]any)
+		for id, w := range ws {
+			bit, ok := e.bits[id]
+			if !ok || !slices.Contains(f.ids[docNeeds], id) {
+				return fmt.Errorf("missed.%s names %q, which is no need the package fired", p.ID, id)
 			}
+			if x, err := toFloat(w); err != nil || x != e.byID[id].weight() {
+				return fmt.Errorf("missed.%s.%s is %v, not the rule's weight %v", p.ID, id, w, e.byID[id].weight())
+			}
+			f.missed[i][bit/64] |= 1 << (bit % 64)
 		}
-		return false
-	})
-	uses := map[ast.Var]int{}
-	ast.WalkVars(r, func(v ast.Var) bool {
-		if _, ok := aliases[v]; ok {
-			uses[v]++
+		qs, _ := contrast[p.ID].(map[string]any)
+		if len(qs) != n {
+			return fmt.Errorf("contrast.%s: want one for each of the %d placements, got %d", p.ID, n, len(qs))
 		}
-		return false
-	})
-	out := map[string]compared{}
-	comparedUses := map[ast.Var]int{}
-	ast.WalkExprs(r, func(e *ast.Expr) bool {
-		terms, ok := e.Terms.([]*ast.Term)
-		if !ok || len(terms) != 3 || !comparisons[e.Operator().String()] {
-			return false
-		}
-		for i, t := range terms[1:] {
-			n, isNum := terms[2-i].Value.(ast.Number)
-			if !isNum {
-				continue
+		f.contrast[i] = make([]float64, n)
+		for j, q := range e.placements {
+			if f.contrast[i][j], err = toFloat(qs[q.ID]); err != nil {
+				return fmt.Errorf("contrast.%s.%s: %w", p.ID, q.ID, err)
 			}
-			c, err := strconv.ParseFloat(string(n), 64)
-			if err != nil || math.IsInf(c, 0) {
-				continue
-			}
-			field, direct := inputField(t)
-			if v, isVar := t.Value.(ast.Var); isVar {
-				field, direct = aliases[v], false
-				if field == "" {
-					continue
-				}
-				comparedUses[v]++
-			}
-			if field == "" {
-				continue
-			}
-			x := out[field]
-			if direct {
-				x.reads++
-			}
-			x.constants = append(x.constants, c)
-			out[field] = x
-		}
-		return false
-	})
-	for v, field := range aliases {
-		// One use of the local is its assignment; all the others must be
-		// comparisons with constants.
-		if uses[v] == comparedUses[v]+1 {
-			x := out[field]
-			x.reads++
-			out[field] = x
 		}
 	}
-	return out
-}
-
-// inputField names the field t reads when t is input.<field>.
-func inputField(t *ast.Term) (string, bool) {
-	ref, ok := t.Value.(ast.Ref)
-	if !ok || len(ref) != 2 || !ref.HasPrefix(ast.InputRootRef) {
-		return "", false
-	}
-	s, ok := ref[1].Value.(ast.String)
-	return string(s), ok
-}
-
-// baseline is what the factor packages found for a request and the verdict
-// they give, with each package's packed key when it has one, so that a
-// variation patches the codes of the fields it changes instead of building
-// the key again: what-if looks up about a hundred keys an answer.
-type baseline struct {
-	found   found
-	keys    []packedKey // nil when not recorded
-	total   sums        // found.total()
-	verdict verdict
-}
-
-// packedKey is a package's packed key; ok is unset for a workload that has
-// none.
-type packedKey struct {
-	key uint64
-	ok  bool
+	return nil
 }
 
 // find looks up, or evaluates and remembers, what every factor package finds
@@ -376,7 +276,7 @@ type packedKey struct {
 // it found; same reports whether every package found what it found for base.
 // Without a base, it records each package's packed key in keys, when keys
 // is not nil.
-func (e *Engine) find(ctx context.Context, w *api.Workload, base *baseline, tried []*candidate, f found, keys []packedKey) (same bool, err error) {
+func (e *Engine) find(ctx context.Context, w *api.Workload, base *baseline, tried []*candidate, f []*findings, keys []packedKey) (same bool, err error) {
 	var (
 		input ast.Object // built on the first miss
 		buf   [64]byte
@@ -387,62 +287,63 @@ func (e *Engine) find(ctx context.Context, w *api.Workload, base *baseline, trie
 	}
 	same = base != nil
 	for i, p := range e.factors {
-		if base != nil && !p.allInput && p.mask&mask == 0 {
+		if base != nil && !p.keys.allInput && p.keys.mask&mask == 0 {
 			f[i] = base.found[i]
 			continue
 		}
 		var packed packedKey
 		switch {
 		case base != nil && base.keys != nil && base.keys[i].ok:
-			packed = p.patch(base.keys[i].key, w, tried)
-		case p.packs:
-			packed = p.pack(w)
+			packed = p.keys.patch(base.keys[i].key, w, tried)
+		case p.keys.packs:
+			packed = p.keys.pack(w)
 		}
 		if base == nil && keys != nil {
 			keys[i] = packed
-		}
-		var (
-			pf  *findings
-			ok  bool
-			key []byte
-		)
-		if !packed.ok {
-			key = p.key(buf[:0], w)
 		}
 		if base != nil && packed.ok && base.keys[i] == packed {
 			// The changes leave the package's key as it was.
 			f[i] = base.found[i]
 			continue
 		}
+		var (
+			pf  *findings
+			ok  bool
+			key []byte
+		)
 		if packed.ok {
-			pf, ok = p.packed.Load(packed.key)
+			pf, ok = p.found.packed.Load(packed.key)
 		} else {
-			pf, ok = p.table.Load(string(key))
+			key = p.keys.key(buf[:0], w)
+			pf, ok = p.found.varied.Load(string(key))
 		}
 		if !ok {
 			if input == nil {
-				input = workloadValue(*w)
+				input = e.workloadValue(w)
 			}
-			ids, err := e.evalFactor(ctx, p, input)
-			if err != nil {
+			if pf, err = e.evalFactor(ctx, p, input); err != nil {
 				return false, err
 			}
-			if pf, err = e.combiner.findings(ids); err != nil {
+			// Keys that fire the same rules share one findings, and its
+			// contribution is worked out once.
+			p.mu.Lock()
+			kept, seen := p.distinct[pf.bits]
+			p.mu.Unlock()
+			if seen {
+				pf = kept
+			} else if err := e.contribute(ctx, p, pf); err != nil {
 				return false, err
 			}
 			p.mu.Lock()
-			if len(p.distinct) < maxTable {
-				fired := findingsKey(ids)
-				if kept, ok := p.distinct[fired]; ok {
-					pf = kept
-				} else {
-					p.distinct[fired] = pf
-				}
+			if kept, ok := p.distinct[pf.bits]; ok {
+				pf = kept
+			} else if len(p.distinct) < maxTable {
+				p.distinct[pf.bits] = pf
 			}
 			if packed.ok {
-				p.packed.Store(packed.key, pf)
+				p.found.packed.Store(packed.key, pf)
 			} else {
-				p.table.Store(string(key), pf)
+				p.found.varied.Store(string(key), pf)
 			}
 			p.mu.Unlock()
 		}
@@ -452,247 +353,4 @@ func (e *Engine) find(ctx context.Context, w *api.Workload, base *baseline, trie
 		same = same && pf == base.found[i]
 	}
 	return same, nil
-}
-
-// findingsKey is the rules fired, by slot, as one string.
-func findingsKey(ids [slotCount][]string) string {
-	var b strings.Builder
-	for _, list := range ids {
-		for _, id := range list {
-			b.WriteString(id)
-			b.WriteByte(0)
-		}
-		b.WriteByte(1)
-	}
-	return b.String()
-}
-
-// placeCodes gives each field its place in a packed key, and reports whether
-// they all fit in one: a number the rules do more with than compare with
-// constants has no code.
-func placeCodes(fields []fieldKey) bool {
-	// A workload with every optional number set, to read each field's kind.
-	var zero int64
-	var zeroFloat float64
-	all := api.Workload{StartupSLAMs: &zero, AvailabilityTarget: &zeroFloat, Instances: &zero}
-	var shift uint
-	for j := range fields {
-		f := &fields[j]
-		var values int // codes besides absent's 0
-		switch readField(&all, f.index).kind {
-		case fieldAbsent: // not a workload field: always absent
-		case fieldBool:
-			values = 2
-		case fieldString:
-			values = maxTextCodes
-		default:
-			if !f.compared {
-				return false
-			}
-			values = 2*len(f.thresholds) + 1 // see class
-		}
-		f.shift, f.width = shift, uint(bits.Len(uint(values)))
-		f.candidateCodes = make([]atomic.Uint32, candidateCount)
-		shift += f.width
-		if shift > 64 {
-			return false
-		}
-	}
-	return true
-}
-
-// pack is the workload's packed key, when every field has a code.
-func (p *factorPackage) pack(w *api.Workload) packedKey {
-	var key uint64
-	for j := range p.fields {
-		c, ok := p.fields[j].code(w)
-		if !ok {
-			return packedKey{}
-		}
-		key |= c << p.fields[j].shift
-	}
-	return packedKey{key: key, ok: true}
-}
-
-// patch rewrites, in a packed base key, the codes of the fields the tried
-// changes set that the package reads.
-func (p *factorPackage) patch(base uint64, w *api.Workload, tried []*candidate) packedKey {
-	key := base
-	for _, t := range tried {
-		pos := p.position[t.field]
-		if pos < 0 {
-			continue
-		}
-		f := &p.fields[pos]
-		c, ok := f.candidateCode(t, w)
-		if !ok {
-			return packedKey{}
-		}
-		key = key&^((1<<f.width-1)<<f.shift) | c<<f.shift
-	}
-	return packedKey{key: key, ok: true}
-}
-
-// code is the field's value in a packed key: 0 when absent, else 1 plus
-// the boolean, the string's code (see textCodes) or the class of a number
-// the rules only compare with constants. A string past the field's codes
-// has none.
-func (f *fieldKey) code(w *api.Workload) (uint64, bool) {
-	v := readField(w, f.index)
-	switch v.kind {
-	case fieldAbsent:
-		return 0, true
-	case fieldBool:
-		if v.b {
-			return 2, true
-		}
-		return 1, true
-	case fieldString:
-		c, ok := f.texts.code(v.s)
-		return 1 + uint64(c), ok
-	}
-	// placeCodes gave only compared numbers a place.
-	return 1 + uint64(f.class(v.n)), true
-}
-
-// candidateCode is the code of the field once the candidate has set it in
-// w, kept by the candidate's seq: codes never change once given (and a
-// string past the field's codes never gets one), so a candidate's code is
-// worked out once. What-if patches about a hundred codes an answer.
-func (f *fieldKey) candidateCode(c *candidate, w *api.Workload) (uint64, bool) {
-	const none = 1 // kept for a value without a code; codes are kept plus 2
-	if v := f.candidateCodes[c.seq].Load(); v != 0 {
-		return uint64(v - 2), v != none
-	}
-	code, ok := f.code(w)
-	if ok {
-		f.candidateCodes[c.seq].Store(uint32(code) + 2)
-	} else {
-		f.candidateCodes[c.seq].Store(none)
-	}
-	return code, ok
-}
-
-// key is the package's variable-form table key for a workload without a
-// packed key: the whole input for a package that reads all of it, else
-// each field's appendFieldKey.
-func (p *factorPackage) key(dst []byte, w *api.Workload) []byte {
-	if p.allInput {
-		return append(dst, workloadValue(*w).String()...)
-	}
-	key := dst
-	for j := range p.fields {
-		key = appendFieldKey(key, w, &p.fields[j])
-	}
-	return key
-}
-
-// class is where n falls among the thresholds: 0 below the first, 1 on it,
-// 2 between the first and the second, and so on.
-func (f *fieldKey) class(n float64) int {
-	class := 0
-	for _, t := range f.thresholds {
-		switch {
-		case n > t:
-			class += 2
-		case n == t:
-			class++
-		}
-	}
-	return class
-}
-
-// maxTextCodes bounds the strings a field codes. The contract's enums have
-// at most four values; a free-text field runs out of codes and is then keyed
-// by its text, in the variable form.
-const maxTextCodes = 64
-
-// textCodes gives each string a field is seen with a one-byte code, its
-// position in the list. Readers scan the list without a lock; a new string
-// copies it.
-type textCodes struct {
-	mu    sync.Mutex
-	texts atomic.Pointer[[]string]
-}
-
-// code returns the string's code, adding it when there is room.
-func (t *textCodes) code(s string) (byte, bool) {
-	if p := t.texts.Load(); p != nil {
-		for i, text := range *p {
-			if text == s {
-				return byte(i), true
-			}
-		}
-	}
-	t.mu.Lock()
-	defer t.mu.Unlock()
-	var old []string
-	if p := t.texts.Load(); p != nil {
-		old = *p
-	}
-	if i := slices.Index(old, s); i >= 0 {
-		return byte(i), true
-	}
-	if len(old) >= maxTextCodes {
-		return 0, false
-	}
-	next := append(slices.Clip(old), strings.Clone(s))
-	t.texts.Store(&next)
-	return byte(len(next) - 1), true
-}
-
-// appendFieldKey appends the field's part of a variable-form table key: the
-// value (a string with its length first, so no two values share a key), or
-// for a number compared only with constants, where it falls among them.
-func appendFieldKey(key []byte, w *api.Workload, f *fieldKey) []byte {
-	key = append(key, 0)
-	v := readField(w, f.index)
-	switch v.kind {
-	case fieldAbsent:
-		return append(key, '-')
-	case fieldBool:
-		if v.b {
-			return append(key, 't')
-		}
-		return append(key, 'f')
-	case fieldString:
-		key = binary.AppendUvarint(append(key, '"'), uint64(len(v.s)))
-		return append(key, v.s...)
-	}
-	if !f.compared {
-		return strconv.AppendFloat(key, v.n, 'g', -1, 64)
-	}
-	return strconv.AppendInt(append(key, '#'), int64(f.class(v.n)), 10)
-}
-
-func (e *Engine) evalFactor(ctx context.Context, p *factorPackage, input ast.Object) ([slotCount][]string, error) {
-	var ids [slotCount][]string
-	if err := ctx.Err(); err != nil {
-		return ids, fmt.Errorf("evaluate: %w", err)
-	}
-	rs, err := p.query.Eval(ctx, rego.EvalParsedInput(input))
-	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return ids, fmt.Errorf("evaluate: %w", ctxErr)
-		}
-		return ids, fmt.Errorf("%w: %s: %v", ErrEvaluation, p.path, err)
-	}
-	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
-		return ids, fmt.Errorf("%w: %s is undefined", ErrEvaluation, p.path)
-	}
-	docs, _ := rs[0].Expressions[0].Value.([]any)
-	if len(docs) != slotCount {
-		return ids, fmt.Errorf("%w: %s gave %d documents, want %d", ErrEvaluation, p.path, len(docs), slotCount)
-	}
-	for slot, doc := range docs {
-		list, _ := doc.([]any)
-		for _, id := range list {
-			s, ok := id.(string)
-			if !ok {
-				return ids, fmt.Errorf("%w: %s.%s: %v is not a rule id", ErrEvaluation, p.path, slotNames[slot], id)
-			}
-			ids[slot] = append(ids[slot], s)
-		}
-	}
-	return ids, nil
 }

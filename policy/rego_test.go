@@ -5,7 +5,6 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"os"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -20,15 +19,11 @@ import (
 // TestRegoTests runs the _test.rego files beside the rules, so `go test ./...`
 // covers them as `go tool opa test policy/` does.
 func TestRegoTests(t *testing.T) {
-	// Only the .rego files at the top of the package: testdata and Go files
-	// are not part of the rule set.
-	onlyRego := func(_ string, info fs.FileInfo, depth int) bool {
-		if info.IsDir() {
-			return depth > 0
-		}
-		return filepath.Ext(info.Name()) != ".rego"
+	// The .rego files of the rego folder and below, tests included.
+	onlyRego := func(_ string, info fs.FileInfo, _ int) bool {
+		return !info.IsDir() && filepath.Ext(info.Name()) != ".rego"
 	}
-	modules, store, err := tester.LoadWithRegoVersion([]string{"."}, onlyRego, ast.RegoV1)
+	modules, store, err := tester.LoadWithRegoVersion([]string{"rego"}, onlyRego, ast.RegoV1)
 	if err != nil {
 		t.Fatalf("load rego files: %v", err)
 	}
@@ -109,28 +104,4 @@ func runRegoTests(ctx context.Context, modules map[string]*ast.Module, store sto
 	}
 	slices.Sort(failures)
 	return passed, failures, nil
-}
-
-// regoFiles reads the rule files (not the tests) of the package directory.
-func regoFiles(t *testing.T) map[string]string {
-	t.Helper()
-	names, err := filepath.Glob("*.rego")
-	if err != nil {
-		t.Fatal(err)
-	}
-	files := map[string]string{}
-	for _, name := range names {
-		if strings.HasSuffix(name, "_test.rego") {
-			continue
-		}
-		src, err := os.ReadFile(name)
-		if err != nil {
-			t.Fatal(err)
-		}
-		files[name] = string(src)
-	}
-	if len(files) == 0 {
-		t.Fatal("no rule files")
-	}
-	return files
 }

@@ -3,60 +3,34 @@ package policy
 import (
 	"context"
 	"fmt"
-	"math"
 	"slices"
-	"strconv"
 	"sync"
-
-	"github.com/open-policy-agent/opa/v1/rego"
 
 	"github.com/placement-advisor/advise/api"
 	"github.com/placement-advisor/advise/internal/memo"
 )
 
-// verdictQuery answers only the recommendation, which is all a variation needs.
-const verdictQuery = "data.advise.decision.verdict"
+// What-if and ask-next ask the same prepared rules again about variations of
+// the request; nothing here knows what a rule does.
 
 // Limits on the explanation search.
 const (
-	maxWhatIf = 3
-	// pairPool is how many single changes that moved the answer closest to
-	// flipping are combined in pairs when no single change flips it.
+	// maxChoices and maxWhatIf bound what_if: at most maxChoices changes an
+	// architect can make, then facts about the workload up to maxWhatIf.
+	maxChoices = 3
+	maxWhatIf  = 5
+	// pairPool is how many single choices that left the answer least sure
+	// of itself are combined in pairs when no single choice changes it.
 	pairPool = 8
-	// unknownPenalty scales confidence down once for every input left at its
-	// default that would change the recommendation if answered otherwise.
-	unknownPenalty = 0.97
+	// maxAskNext bounds ask_next.
+	maxAskNext = 5
 )
-
-type verdict struct {
-	Recommendation string  `json:"recommendation"`
-	HybridPattern  string  `json:"hybrid_pattern"`
-	Confidence     float64 `json:"confidence"`
-}
 
 // variation is one or two candidate changes and the verdict the rules give
 // after them.
 type variation struct {
 	tried   [2]*candidate // the second is nil for a single change
 	verdict verdict
-	// unsettled marks a verdict whose confidence is still to be worked
-	// out, by the key confidence (see settle).
-	unsettled  bool
-	confidence confidenceKey
-}
-
-// settle works out the confidences vary left for later.
-func (e *Engine) settle(vs []variation) error {
-	for i := range vs {
-		if v := &vs[i]; v.unsettled {
-			c, err := e.combiner.confidenceOf(v.confidence)
-			if err != nil {
-				return fmt.Errorf("variation: %w", err)
-			}
-			v.verdict.Confidence, v.unsettled = c, false
-		}
-	}
-	return nil
 }
 
 func (v *variation) size() int {
@@ -64,6 +38,16 @@ func (v *variation) size() int {
 		return 1
 	}
 	return 2
+}
+
+// choice reports whether every change of the variation is a choice.
+func (v *variation) choice() bool {
+	for _, c := range v.tried[:v.size()] {
+		if !c.choice {
+			return false
+		}
+	}
+	return true
 }
 
 // changes are the variation's changes as the answer lists them.
@@ -76,10 +60,10 @@ func (v *variation) changes() []api.Change {
 }
 
 // explain fills what_if and ask_next by evaluating variations of the request
-// with the same prepared rules, then lowers confidence for every default that
-// matters. Nothing here knows what a rule does: it only asks the policy again.
-func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer, lang Lang, found *baseline) error {
-	base := verdict{Recommendation: ans.Recommendation, HybridPattern: ans.HybridPattern, Confidence: ans.Confidence}
+// with the same prepared rules, and returns how many unanswered inputs would
+// change the recommendation (ask_next before it is cut to maxAskNext).
+func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer, lang Lang, found *baseline) (int, error) {
+	base := found.decision.verdict()
 	w := &ans.Input
 	// The candidates, the single variations and the flips among them are
 	// scratch space kept for the next answer: what the answer keeps of them
@@ -87,50 +71,47 @@ func (e *Engine) explain(ctx context.Context, req *api.Request, ans *api.Answer,
 	// variant on the stack.
 	s := explainScratches.Get().(*explainScratch)
 	defer s.release()
-	candidates := candidateChanges(s.candidates[:0], w)
-	s.candidates = candidates
-	singles := s.singles[:0]
+	s.candidates = candidateChanges(s.candidates[:0], w)
 	var scratch variant
-	for _, c := range candidates {
-		v, ok, err := e.vary(ctx, found, req, w, &scratch, [2]*candidate{c})
+	for _, c := range s.candidates {
+		v, ok, err := e.vary(ctx, found, req, w, &scratch, [2]*candidate{c}, false)
 		if err != nil {
-			return err
+			return 0, err
 		}
 		if ok {
-			singles = append(singles, v)
+			s.singles = append(s.singles, v)
 		}
 	}
-	s.singles = singles
-
-	singleFlips := s.flips[:0]
-	for i := range singles {
-		if singles[i].verdict.Recommendation != base.Recommendation {
-			singleFlips = append(singleFlips, singles[i])
+	// The flips are listed in order of their confidence, which only they
+	// need worked out.
+	for i := range s.singles {
+		if s.singles[i].verdict.Recommendation != base.Recommendation {
+			v, _, err := e.vary(ctx, found, req, w, &scratch, s.singles[i].tried, true)
+			if err != nil {
+				return 0, err
+			}
+			s.singles[i] = v
+			s.flips = append(s.flips, v)
 		}
 	}
-	s.flips = singleFlips
-	flips := singleFlips
-	if len(flips) == 0 {
-		// The pairs start from the singles least sure of themselves.
-		if err := e.settle(singles); err != nil {
-			return err
+	choices := s.choices[:0]
+	for _, v := range s.flips {
+		if v.choice() {
+			choices = append(choices, v)
 		}
-		pairs, err := e.pairFlips(ctx, found, req, w, &scratch, base, singles)
+	}
+	if len(choices) == 0 {
+		pairs, err := e.pairFlips(ctx, found, req, w, &scratch, base, s.singles)
 		if err != nil {
-			return err
+			return 0, err
 		}
-		flips = pairs
+		choices = pairs
 	}
-	if err := e.settle(flips); err != nil {
-		return err
-	}
-	// askNext reads singleFlips in the order tried; pickWhatIf sorts flips.
-	ans.AskNext = askNext(ans.Defaulted, w, singleFlips, lang)
-	ans.WhatIf = pickWhatIf(flips, lang)
-	if k := len(ans.AskNext); k > 0 {
-		ans.Confidence = math.Max(0.5, math.Round(ans.Confidence*math.Pow(unknownPenalty, float64(k))*100)/100)
-	}
-	return nil
+	s.choices = choices
+	ans.WhatIf = e.pickWhatIf(choices, s.flips, lang)
+	var decisive int
+	ans.AskNext, decisive = askNext(req, w, s.flips, lang)
+	return decisive, nil
 }
 
 // explainScratch is the memory explain reuses from one answer to the next.
@@ -138,6 +119,7 @@ type explainScratch struct {
 	candidates []*candidate
 	singles    []variation
 	flips      []variation
+	choices    []variation
 }
 
 // variant is a variation's request and the workload it resolves to, built
@@ -148,11 +130,22 @@ type variant struct {
 	// unchecked takes the request side of changes that need no
 	// contradiction check; nothing reads it.
 	unchecked api.Request
+	found     []*findings
 }
 
-// crossFields has bit i set for each field (an in constant) a rule relating
-// two fields reads (api.CrossFields).
-var crossFields = fieldMask(api.CrossFields()...)
+// crossFields has bit i set for each field (an index into api.Fields) a
+// rule relating two fields reads (api.CrossFields).
+var crossFields = func() uint64 {
+	var m uint64
+	for _, name := range api.CrossFields() {
+		i, ok := api.FieldIndex(name)
+		if !ok {
+			panic("policy: " + name + " is not a contract field")
+		}
+		m |= 1 << i
+	}
+	return m
+}()
 
 var explainScratches = sync.Pool{New: func() any { return new(explainScratch) }}
 
@@ -161,7 +154,8 @@ func (s *explainScratch) release() {
 	clear(s.candidates)
 	clear(s.singles)
 	clear(s.flips)
-	s.candidates, s.singles, s.flips = s.candidates[:0], s.singles[:0], s.flips[:0]
+	clear(s.choices)
+	s.candidates, s.singles, s.flips, s.choices = s.candidates[:0], s.singles[:0], s.flips[:0], s.choices[:0]
 	explainScratches.Put(s)
 }
 
@@ -170,7 +164,7 @@ func (s *explainScratch) release() {
 // send), and evaluates it. It applies the changes to from, the workload the
 // request resolved to, rather than resolving the changed request again. v is
 // scratch space the caller reuses for every variation.
-func (e *Engine) vary(ctx context.Context, base *baseline, req *api.Request, from *api.Workload, v *variant, tried [2]*candidate) (variation, bool, error) {
+func (e *Engine) vary(ctx context.Context, base *baseline, req *api.Request, from *api.Workload, v *variant, tried [2]*candidate, withConfidence bool) (variation, bool, error) {
 	n := 0
 	var changed uint64
 	for _, c := range tried {
@@ -202,72 +196,35 @@ func (e *Engine) vary(ctx context.Context, base *baseline, req *api.Request, fro
 	if err := ctx.Err(); err != nil {
 		return variation{}, false, fmt.Errorf("evaluate variation: %w", err)
 	}
-	if e.combiner != nil {
-		// The variation's findings live only until decided: on the stack
-		// while the packages are few.
-		var buf [8]*findings
-		f := found(buf[:0])
-		if len(e.factors) > len(buf) {
-			f = make(found, len(e.factors))
-		}
-		f = f[:len(e.factors)]
-		same, err := e.find(ctx, w, base, tried[:n], f, nil)
-		if err != nil {
-			return variation{}, false, fmt.Errorf("variation: %w", err)
-		}
-		if same && changed&decideReads == 0 {
-			// Deciding the same findings for the same topology gives the
-			// request's own verdict.
-			return variation{tried: tried, verdict: base.verdict}, true, nil
-		}
-		// The request's sums, with the packages whose findings changed
-		// swapped.
-		t := base.total
-		for i := range f {
-			if f[i] != base.found[i] {
-				t.add(&base.found[i].sums, -1)
-				t.add(&f[i].sums, 1)
-			}
-		}
-		d, key := e.combiner.judge(&t, w)
-		return variation{tried: tried, verdict: d.verdict, unsettled: true, confidence: key}, true, nil
+	if cap(v.found) < len(e.factors) {
+		v.found = make([]*findings, len(e.factors))
 	}
-	rs, err := e.verdict.Eval(ctx, rego.EvalParsedInput(workloadValue(*w)))
+	f := v.found[:len(e.factors)]
+	same, err := e.find(ctx, w, base, tried[:n], f, nil)
 	if err != nil {
-		if ctxErr := ctx.Err(); ctxErr != nil {
-			return variation{}, false, fmt.Errorf("evaluate variation: %w", ctxErr)
-		}
-		return variation{}, false, fmt.Errorf("%w: variation: %v", ErrEvaluation, err)
+		return variation{}, false, fmt.Errorf("variation: %w", err)
 	}
-	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
-		return variation{}, false, fmt.Errorf("%w: %s is undefined", ErrEvaluation, verdictQuery)
+	if same && changed&e.decision.keys.mask == 0 && !e.decision.keys.allInput {
+		// Deciding the same findings for the same decision fields gives the
+		// request's own verdict.
+		return variation{tried: tried, verdict: base.decision.verdict()}, true, nil
 	}
-	m, _ := rs[0].Expressions[0].Value.(map[string]any)
-	d, err := readVerdict(m)
+	var fired ruleBits
+	for _, pf := range f {
+		fired.add(&pf.bits)
+	}
+	v2, err := e.verdictOf(ctx, f, fired, w, withConfidence)
+	clear(f)
 	if err != nil {
-		return variation{}, false, fmt.Errorf("%w: variation: %v", ErrEvaluation, err)
+		return variation{}, false, fmt.Errorf("variation: %w", err)
 	}
-	return variation{tried: tried, verdict: d}, true, nil
+	return variation{tried: tried, verdict: v2}, true, nil
 }
 
-// readVerdict reads the recommendation, pattern and confidence that both the
-// answer and the verdict documents carry.
-func readVerdict(m map[string]any) (verdict, error) {
-	var v verdict
-	v.Recommendation, _ = m["recommendation"].(string)
-	v.HybridPattern, _ = m["hybrid_pattern"].(string)
-	c, err := toFloat(m["confidence"])
-	if err != nil {
-		return verdict{}, fmt.Errorf("confidence: %w", err)
-	}
-	v.Confidence = c
-	return v, nil
-}
-
-// pairFlips combines, two at a time, the single changes that left the answer
+// pairFlips combines, two at a time, the single choices that left the answer
 // least sure of itself, and keeps the pairs that change the recommendation.
 func (e *Engine) pairFlips(ctx context.Context, found *baseline, req *api.Request, from *api.Workload, scratch *variant, base verdict, singles []variation) ([]variation, error) {
-	// The pairPool singles of lowest confidence, ties in the order tried:
+	// The pairPool choices of lowest confidence, ties in the order tried:
 	// what a stable sort by confidence would put first.
 	var (
 		least [pairPool]*variation
@@ -275,6 +232,16 @@ func (e *Engine) pairFlips(ctx context.Context, found *baseline, req *api.Reques
 	)
 	for i := range singles {
 		v := &singles[i]
+		if !v.choice() {
+			continue
+		}
+		if v.verdict.Confidence < 0 {
+			withConfidence, _, err := e.vary(ctx, found, req, from, scratch, v.tried, true)
+			if err != nil {
+				return nil, err
+			}
+			*v = withConfidence
+		}
 		j := n
 		for j > 0 && least[j-1].verdict.Confidence > v.verdict.Confidence {
 			j--
@@ -294,11 +261,14 @@ func (e *Engine) pairFlips(ctx context.Context, found *baseline, req *api.Reques
 			if a.field == b.field {
 				continue
 			}
-			v, ok, err := e.vary(ctx, found, req, from, scratch, [2]*candidate{a, b})
+			v, ok, err := e.vary(ctx, found, req, from, scratch, [2]*candidate{a, b}, false)
 			if err != nil {
 				return nil, err
 			}
 			if ok && v.verdict.Recommendation != base.Recommendation {
+				if v, _, err = e.vary(ctx, found, req, from, scratch, v.tried, true); err != nil {
+					return nil, err
+				}
 				flips = append(flips, v)
 			}
 		}
@@ -306,52 +276,72 @@ func (e *Engine) pairFlips(ctx context.Context, found *baseline, req *api.Reques
 	return flips, nil
 }
 
-// pickWhatIf keeps up to three flips, one per resulting recommendation first so
-// the reviewer sees every way the answer can go, then the most decisive.
-func pickWhatIf(flips []variation, lang Lang) []api.WhatIf {
-	slices.SortStableFunc(flips, func(a, b variation) int {
-		if n := a.size() - b.size(); n != 0 {
-			return n
+// pickWhatIf lists up to maxChoices of the choices that change the
+// recommendation, one per resulting recommendation first so the reviewer sees
+// every way the answer can go, then the most decisive; then, up to maxWhatIf,
+// the single facts that would change it, marked as facts.
+func (e *Engine) pickWhatIf(choices, flips []variation, lang Lang) []api.WhatIf {
+	out := make([]api.WhatIf, 0, maxWhatIf)
+	for _, v := range pick(choices, maxChoices) {
+		out = append(out, e.whatIf(v, api.Choice, lang))
+	}
+	var facts []variation
+	for _, v := range flips {
+		if !v.choice() {
+			facts = append(facts, v)
+		}
+	}
+	for _, v := range pick(facts, maxWhatIf-len(out)) {
+		out = append(out, e.whatIf(v, api.Fact, lang))
+	}
+	return out
+}
+
+// pick keeps up to n variations: the smallest first, and among the same
+// size one per resulting recommendation before the most decisive.
+func pick(vs []variation, n int) []*variation {
+	slices.SortStableFunc(vs, func(a, b variation) int {
+		if d := a.size() - b.size(); d != 0 {
+			return d
 		}
 		return cmpFloat(b.verdict.Confidence, a.verdict.Confidence)
 	})
-	picked := make([]*variation, 0, maxWhatIf)
-	for i := range flips {
-		v := &flips[i]
-		if len(picked) < maxWhatIf && !slices.ContainsFunc(picked, func(p *variation) bool { return p.verdict.Recommendation == v.verdict.Recommendation }) {
+	picked := make([]*variation, 0, n)
+	for i := range vs {
+		v := &vs[i]
+		if len(picked) < n && !slices.ContainsFunc(picked, func(p *variation) bool { return p.verdict.Recommendation == v.verdict.Recommendation }) {
 			picked = append(picked, v)
 		}
 	}
-	for i := range flips {
-		if len(picked) >= maxWhatIf {
+	for i := range vs {
+		if len(picked) >= n {
 			break
 		}
 		// The candidates are made once, so the same changes are the same
 		// pointers.
-		v := &flips[i]
+		v := &vs[i]
 		if !slices.ContainsFunc(picked, func(p *variation) bool { return p.tried == v.tried }) {
 			picked = append(picked, v)
 		}
 	}
-	out := make([]api.WhatIf, 0, len(picked))
-	for _, v := range picked {
-		out = append(out, api.WhatIf{
-			Changes:        v.changes(),
-			Recommendation: v.verdict.Recommendation,
-			HybridPattern:  v.verdict.HybridPattern,
-			Summary:        v.summary(lang),
-		})
+	slices.SortStableFunc(picked, func(a, b *variation) int { return a.size() - b.size() })
+	return picked
+}
+
+func (e *Engine) whatIf(v *variation, kind string, lang Lang) api.WhatIf {
+	return api.WhatIf{
+		Changes:        v.changes(),
+		Kind:           kind,
+		Recommendation: v.verdict.Recommendation,
+		HybridPattern:  v.verdict.HybridPattern,
+		Summary:        v.summary(lang),
 	}
-	return out
 }
 
 // summary is whatIfSummary for the variation, memoised: a summary depends
 // only on the changes, the verdict and the language, which are few.
 func (v *variation) summary(lang Lang) string {
-	key, ok := v.summaryKey(lang)
-	if !ok {
-		return whatIfSummary(v.changes(), v.verdict, lang)
-	}
+	key := summaryKey{v.tried, v.verdict.Recommendation, v.verdict.HybridPattern, lang}
 	if s, ok := summaries.Load(key); ok {
 		return s
 	}
@@ -360,88 +350,47 @@ func (v *variation) summary(lang Lang) string {
 	return s
 }
 
-// summaries holds whatIfSummary's sentences by summaryKey, up to 4096 (about
-// 100 bytes each); past that a sentence is built each time.
-var summaries = memo.Map[uint64, string]{Max: 4096}
-
-// summaryKey packs the variation's candidates, recommendation, pattern and
-// language in one integer, when each is one of the few it can be: a verdict
-// of the Rego form may name anything.
-func (v *variation) summaryKey(lang Lang) (uint64, bool) {
-	var key uint64
-	for k, c := range v.tried {
-		if c != nil {
-			key |= uint64(c.seq+1) << (10 * k)
-		}
-	}
-	rec := slices.Index([]string{api.RecommendVM, api.RecommendContainer, api.RecommendHybrid}, v.verdict.Recommendation)
-	pattern := 0
-	if v.verdict.HybridPattern != "" {
-		pattern = 1 + slices.Index(patternNames[:], v.verdict.HybridPattern)
-	}
-	zh := slices.Index([]Lang{English, Chinese}, lang)
-	if rec < 0 || (pattern < 1 && v.verdict.HybridPattern != "") || zh < 0 || candidateCount >= 1<<10-1 {
-		return 0, false
-	}
-	return key | uint64(rec)<<20 | uint64(pattern)<<22 | uint64(zh)<<25, true
+// summaryKey is what a what-if summary depends on; the candidates are made
+// once, so their pointers name them.
+type summaryKey struct {
+	tried                   [2]*candidate
+	recommendation, pattern string
+	lang                    Lang
 }
 
-// askNext lists the inputs the caller did not give that would change the
+// summaries holds whatIfSummary's sentences, up to 4096 (about 100 bytes
+// each); past that a sentence is built each time.
+var summaries = memo.Map[summaryKey, string]{Max: 4096}
+
+// askNext lists the inputs the caller left out that would change the
 // recommendation if answered otherwise, most decisive (most ways to flip)
-// first. flips are the single changes that change the recommendation.
-func askNext(defaulted []string, w *api.Workload, flips []variation, lang Lang) []api.AskNext {
+// first, at most maxAskNext, and how many there were. flips are the single
+// changes that change the recommendation.
+func askNext(req *api.Request, w *api.Workload, flips []variation, lang Lang) ([]api.AskNext, int) {
 	out := []api.AskNext{}
-	var flipped uint64 // the fields some flip changes
-	for i := range flips {
-		flipped |= 1 << flips[i].tried[0].field
-	}
-	ask := func(field string) {
-		if i, ok := fieldIndex[field]; !ok || flipped&(1<<i) == 0 {
-			return
+	for i, f := range api.Fields() {
+		if f.Question[0] == "" || req.Get(i).Set {
+			continue
 		}
 		var outcomes []api.Outcome
-		for i := range flips {
-			if v := &flips[i]; v.tried[0].Field == field {
+		for j := range flips {
+			if v := &flips[j]; v.tried[0].field == i {
 				outcomes = append(outcomes, api.Outcome{Value: v.tried[0].Value, Recommendation: v.verdict.Recommendation, HybridPattern: v.verdict.HybridPattern})
 			}
 		}
-		out = append(out, api.AskNext{Field: field, Assumed: assumedValue(*w, field), Question: question(field, lang), Outcomes: outcomes})
-	}
-	for _, field := range defaulted {
-		ask(field)
-	}
-	if w.StartupSLAMs == nil {
-		ask("startup_sla_ms")
-	}
-	if w.AvailabilityTarget == nil {
-		ask("availability_target")
+		if len(outcomes) == 0 {
+			continue
+		}
+		q := f.Question[0]
+		if lang == Chinese {
+			q = f.Question[1]
+		}
+		out = append(out, api.AskNext{Field: f.Name, Assumed: w.Get(i).Any(f.Kind), Question: q, Outcomes: outcomes})
 	}
 	slices.SortStableFunc(out, func(a, b api.AskNext) int { return len(b.Outcomes) - len(a.Outcomes) })
-	return out
-}
-
-func cmpFloat(a, b float64) int {
-	switch {
-	case a < b:
-		return -1
-	case a > b:
-		return 1
+	n := len(out)
+	if len(out) > maxAskNext {
+		out = out[:maxAskNext]
 	}
-	return 0
-}
-
-func formatValue(v any) string {
-	switch x := v.(type) {
-	case nil:
-		return "unset"
-	case string:
-		return x
-	case bool:
-		return strconv.FormatBool(x)
-	case int64:
-		return strconv.FormatInt(x, 10)
-	case float64:
-		return strconv.FormatFloat(x, 'f', -1, 64)
-	}
-	return fmt.Sprint(v)
+	return out, n
 }

@@ -8,47 +8,60 @@ import (
 	"github.com/placement-advisor/advise/api"
 )
 
-// Markdown writes the architecture-review section for one answer: verdict and
-// confidence, a checklist of constraints and warnings for the reviewer to
-// confirm, the reasons with their citations, what would change the answer,
-// what to ask next, the defaults assumed and the policy digest.
+// Markdown writes the architecture-review section for one answer: verdict,
+// confidence and band, how every placement scored, for a hybrid how to split
+// and what the split costs, a checklist of constraints, unmet demands and
+// warnings for the reviewer to confirm, the reasons with their citations,
+// what would change the answer, what to ask next, the defaults assumed and
+// the policy digest.
 func Markdown(w io.Writer, ans api.Answer, lang Lang) error {
 	p := &printer{w: w}
-	name := ans.Input.Name
-	if name == "" {
-		name = lblUnnamed.in(lang)
+	p.f("## %s: %s\n\n", lblTitle.in(lang), cell(workloadName(ans, lang)))
+	p.f("**%s:** %s\n\n", lblVerdict.in(lang), verdictLine(ans, lang))
+	p.f("| %s | %s | %s | %s |\n|---|---|---:|---|\n", lblPlacement.in(lang), lblRecommendation.in(lang), lblScore.in(lang), lblMeetsNeeds.in(lang))
+	names := titles(ans)
+	for _, pl := range ans.Placements {
+		meets := lblYes.in(lang)
+		if !pl.Allowed {
+			meets = lblNo.in(lang) + " (" + lblMisses.in(lang) + " " + cell(served(pl.Misses, names)) + ")"
+		}
+		p.f("| %s | %s | %s | %s |\n", cell(pl.Title), option(pl.Recommendation, lang), Value(pl.Score), meets)
 	}
-	p.f("## %s: %s\n\n", lblTitle.in(lang), cell(name))
-	p.f("**%s:** %s · %s %.2f\n\n", lblVerdict.in(lang), Verdict(ans.Recommendation, ans.HybridPattern, lang), lblConfidence.in(lang), ans.Confidence)
-	p.f("| %s | %s |\n|---|---:|\n", lblOption.in(lang), lblScore.in(lang))
-	for _, s := range []struct {
-		option string
-		score  float64
-	}{{api.RecommendVM, ans.Scores.VM}, {api.RecommendContainer, ans.Scores.Container}, {api.RecommendHybrid, ans.Scores.Hybrid}} {
-		p.f("| %s | %s |\n", s.option, Value(s.score))
+	if l := ans.Layout; l != nil {
+		p.f("\n### %s\n\n", lblSplit.in(lang))
+		p.f("- **%s:** %s — %s %s\n", lblGrouping.in(lang), cell(l.Grouping.Title), l.Grouping.Summary, citeShort(l.Grouping.Citations))
+		for _, layer := range []struct {
+			name  label
+			parts []api.LayerPart
+		}{{lblVMLayer, l.VMLayer}, {lblCtrLayer, l.ContainerLayer}} {
+			for _, part := range layer.parts {
+				p.f("- **%s:** %s (%s %s) — %s %s\n", layer.name.in(lang), part.Title, lblServes.in(lang), served(part.Serves, names), part.Summary, citeShort(part.Citations))
+			}
+		}
+		p.f("- **%s:** %s — %s %s\n", lblGuestOS.in(lang), guestOSLine(l.GuestOS, lang), l.GuestOS.Summary, citeShort(l.GuestOS.Citations))
 	}
-
 	p.f("\n### %s\n\n", lblChecklist.in(lang))
-	if len(ans.Constraints) == 0 && len(ans.Warnings) == 0 {
+	if len(ans.Constraints) == 0 && len(ans.Unmet) == 0 && len(ans.Warnings) == 0 {
 		p.f("%s\n", lblNothingCheck.in(lang))
 	}
 	for _, c := range ans.Constraints {
-		p.f("- [ ] **%s (%s %s):** %s — %s %s\n", lblConstraint.in(lang), lblExcludes.in(lang), c.Excludes, c.Title, c.Summary, citeShort(c.Citations))
+		p.f("- [ ] **%s (%s %s):** %s — %s %s\n", lblConstraint.in(lang), lblExcludes.in(lang), strings.Join(c.Excludes, ", "), c.Title, c.Summary, citeShort(c.Citations))
+	}
+	for _, u := range ans.Unmet {
+		p.f("- [ ] **%s (%s, %s):** %s — %s %s\n", lblUnmet.in(lang), named(kindLabels, u.Kind, lang), named(metLabels, u.Met, lang), u.Title, u.Why, citeShort(u.Citations))
 	}
 	for _, wn := range ans.Warnings {
 		p.f("- [ ] **%s:** %s — %s %s\n", lblWarning.in(lang), wn.Title, wn.Summary, citeShort(wn.Citations))
 	}
-
 	p.f("\n### %s\n\n", lblReasons.in(lang))
-	p.f("| %s | %s | %s | %s |\n|---|---:|---|---|\n", lblFavours.in(lang), lblWeight.in(lang), lblReason.in(lang), lblCitations.in(lang))
+	p.f("| %s | %s | %s | %s | %s |\n|---|---|---:|---|---|\n", lblFavours.in(lang), lblKind.in(lang), lblWeight.in(lang), lblReason.in(lang), lblCitations.in(lang))
 	for _, r := range ans.Reasons {
-		p.f("| %s | %s | **%s** — %s | %s |\n", r.Favors, Value(r.Weight), cell(r.Title), cell(r.Summary), citeCell(r.Citations))
+		p.f("| %s | %s | %s | **%s** — %s | %s |\n", option(r.Favors, lang), named(kindLabels, r.Kind, lang), Value(r.Weight), cell(r.Title), cell(r.Summary), citeCell(r.Citations))
 	}
-
 	if len(ans.WhatIf) > 0 {
 		p.f("\n### %s\n\n", lblWhatIf.in(lang))
 		for _, wi := range ans.WhatIf {
-			p.f("- `%s` → %s: %s\n", Changes(wi.Changes), Verdict(wi.Recommendation, wi.HybridPattern, lang), wi.Summary)
+			p.f("- `%s` → %s (%s): %s\n", Changes(wi.Changes), Verdict(wi.Recommendation, wi.HybridPattern, lang), named(kindLabels, wi.Kind, lang), wi.Summary)
 		}
 	}
 	if len(ans.AskNext) > 0 {
@@ -58,7 +71,11 @@ func Markdown(w io.Writer, ans api.Answer, lang Lang) error {
 			for i, o := range q.Outcomes {
 				outcomes[i] = "`" + Value(o.Value) + "` → " + Verdict(o.Recommendation, o.HybridPattern, lang)
 			}
-			p.f("- %s (`%s`, %s `%s`; %s %s)\n", q.Question, q.Field, lblAssumed.in(lang), Value(q.Assumed), lblIfAnswered.in(lang), strings.Join(outcomes, ", "))
+			assumed := lblNotGiven.in(lang)
+			if q.Assumed != nil {
+				assumed = lblAssumed.in(lang) + " `" + Value(q.Assumed) + "`"
+			}
+			p.f("- %s (`%s`, %s; %s %s)\n", q.Question, q.Field, assumed, lblIfAnswered.in(lang), strings.Join(outcomes, ", "))
 		}
 	}
 	defaults := lblNone.in(lang)
@@ -75,23 +92,21 @@ func Markdown(w io.Writer, ans api.Answer, lang Lang) error {
 func PortfolioMarkdown(w io.Writer, pf api.Portfolio, lang Lang) error {
 	p := &printer{w: w}
 	p.f("# %s\n\n", lblPortfolio.in(lang))
-	p.f("| # | %s | %s | %s | %s |\n|---:|---|---|---:|---:|\n", lblWorkload.in(lang), lblVerdict.in(lang), lblConfidence.in(lang), lblConstraints.in(lang))
+	p.f("| # | %s | %s | %s | %s | %s |\n|---:|---|---|---:|---:|---:|\n", lblWorkload.in(lang), lblVerdict.in(lang), lblConfidence.in(lang), lblConstraints.in(lang), lblUnmetCount.in(lang))
 	for _, it := range pf.Items {
 		name := it.Name
 		if name == "" {
 			name = lblUnnamed.in(lang)
 		}
 		if it.Answer == nil {
-			p.f("| %d | %s | **%s:** %s | | |\n", it.Index, cell(name), lblFailed.in(lang), cell(itemErrorText(it.Error)))
+			p.f("| %d | %s | **%s:** %s | | | |\n", it.Index, cell(name), lblFailed.in(lang), cell(itemErrorText(it.Error)))
 			continue
 		}
 		a := it.Answer
-		p.f("| %d | %s | %s | %.2f | %d |\n", it.Index, cell(name), Verdict(a.Recommendation, a.HybridPattern, lang), a.Confidence, len(a.Constraints))
+		p.f("| %d | %s | %s | %.2f (%s) | %d | %d |\n", it.Index, cell(name), Verdict(a.Recommendation, a.HybridPattern, lang), a.Confidence, named(bandLabels, a.Band, lang), len(a.Constraints), len(a.Unmet))
 	}
 	s := pf.Summary
-	p.f("\n**%s:** %s %d · %s %d · %s %d · vm %d · container %d · hybrid %d\n\n",
-		lblSummary.in(lang), lblTotal.in(lang), s.Total, lblAnswered.in(lang), s.Answered, lblFailedCount.in(lang), s.Failed,
-		s.ByRecommendation[api.RecommendVM], s.ByRecommendation[api.RecommendContainer], s.ByRecommendation[api.RecommendHybrid])
+	p.f("\n**%s:** %s\n\n", lblSummary.in(lang), summaryLine(s, lang))
 	if p.err != nil {
 		return p.err
 	}

@@ -112,15 +112,15 @@ func TestPortfolioMarkdown(t *testing.T) {
 func TestMarkdownEscapesTableCells(t *testing.T) {
 	ans := api.Answer{
 		Recommendation: "vm",
-		Input:          api.Workload{Name: "a | b"},
-		Reasons:        []api.Reason{{Rule: "x", Title: "pipe | title", Favors: "vm", Summary: "line\nbreak", Citations: []api.Citation{{Source: "s", Title: "t", Locator: "l|m"}}}},
+		Input:          api.Workload{Name: ptr("a | b")},
+		Reasons:        []api.Reason{{Rule: "x", Title: "pipe | title", Kind: api.KindPreference, Favors: "vm", Summary: "line\nbreak", Citations: []api.Citation{{Source: "s", Title: "t", Locator: "l|m"}}}},
 	}
 	var buf bytes.Buffer
 	if err := report.Markdown(&buf, ans, report.English); err != nil {
 		t.Fatal(err)
 	}
 	for _, line := range strings.Split(buf.String(), "\n") {
-		if strings.Contains(line, "pipe") && strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") != 5 {
+		if strings.Contains(line, "pipe") && strings.Count(strings.ReplaceAll(line, `\|`, ""), "|") != 6 {
 			t.Errorf("reason row has stray cell separators: %q", line)
 		}
 	}
@@ -128,3 +128,5 @@ func TestMarkdownEscapesTableCells(t *testing.T) {
 		t.Errorf("name not escaped:\n%s", buf.String())
 	}
 }
+
+func ptr[T any](v T) *T { return &v }

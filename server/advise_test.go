@@ -42,7 +42,7 @@ func TestAdviseAnswers(t *testing.T) {
 			fixture: "shop-frontend.json", wantRec: api.RecommendContainer, wantRule: "agility.microservices",
 		},
 		"hardware isolation with high density is containers in vms": {
-			fixture: "shared-platform.json", wantRec: api.RecommendHybrid, wantPattern: api.PatternContainersInVMs, wantRule: "hybrid.containers_in_vms",
+			fixture: "shared-platform.json", wantRec: api.RecommendHybrid, wantPattern: api.PatternContainersInVMs, wantRule: "isolation.hardware",
 		},
 		"untrusted tenants with sub-second start-up run the orchestrator in vms": {
 			fixture: "payments-api.json", wantRec: api.RecommendHybrid, wantPattern: api.PatternOrchestratorInVMs, wantRule: "agility.startup_subsecond",
@@ -307,27 +307,36 @@ func TestAdviseLanguage(t *testing.T) {
 	// Only the words change with the language: the reasoning and its sources do not.
 	en, zh := answers[policy.English], answers[policy.Chinese]
 	strip := func(a api.Answer) string {
-		for i := range a.Reasons {
-			a.Reasons[i].Summary = ""
-		}
-		for i := range a.Constraints {
-			a.Constraints[i].Summary = ""
-		}
-		for i := range a.Warnings {
-			a.Warnings[i].Summary = ""
-		}
-		for i := range a.WhatIf {
-			a.WhatIf[i].Summary = ""
-		}
-		for i := range a.AskNext {
-			a.AskNext[i].Question = ""
-		}
 		b, _ := json.Marshal(a)
+		var doc any
+		if err := json.Unmarshal(b, &doc); err != nil {
+			t.Fatal(err)
+		}
+		b, _ = json.Marshal(withoutText(doc))
 		return string(b)
 	}
 	if len(en.Reasons) == 0 || strip(en) != strip(zh) {
 		t.Errorf("english and chinese answers differ beyond their text:\n en %s\n zh %s", strip(en), strip(zh))
 	}
+}
+
+// withoutText drops the words of a decoded answer, every title, summary,
+// why and question, keeping what it decides and what it cites.
+func withoutText(v any) any {
+	switch x := v.(type) {
+	case map[string]any:
+		for _, k := range []string{"title", "summary", "why", "question"} {
+			delete(x, k)
+		}
+		for k, e := range x {
+			x[k] = withoutText(e)
+		}
+	case []any:
+		for i, e := range x {
+			x[i] = withoutText(e)
+		}
+	}
+	return v
 }
 
 func TestRequestID(t *testing.T) {
@@ -565,8 +574,8 @@ func checkSingle(url, name, body string) error {
 	if err := postForJSON(url+"/advise", body, &a); err != nil {
 		return fmt.Errorf("%s: %w", name, err)
 	}
-	if a.Input.Name != name {
-		return fmt.Errorf("answer for %q echoes the input of %q", name, a.Input.Name)
+	if a.Input.Name == nil || *a.Input.Name != name {
+		return fmt.Errorf("answer for %q echoes the input of %v", name, a.Input.Name)
 	}
 	return nil
 }
@@ -576,7 +585,7 @@ func checkBatchItem(url, name, body string) error {
 	if err := postForJSON(url+"/advise/batch", body, &p); err != nil {
 		return fmt.Errorf("batch %s: %w", name, err)
 	}
-	if len(p.Items) != 2 || p.Items[0].Answer == nil || p.Items[0].Answer.Input.Name != name || p.Items[1].Error == nil {
+	if len(p.Items) != 2 || p.Items[0].Answer == nil || p.Items[0].Answer.Input.Name == nil || *p.Items[0].Answer.Input.Name != name || p.Items[1].Error == nil {
 		return fmt.Errorf("batch %s: items %+v, want an answer for %q and an error for the second", name, p.Items, name)
 	}
 	return nil

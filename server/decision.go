@@ -36,13 +36,14 @@ const digestPrefix = "sha256:"
 // because workload descriptions can name internal systems. extra carries
 // what a caller adds, such as the item index of a batch.
 func (h *handlers) logDecision(c echo.Context, ans api.Answer, took time.Duration, extra ...slog.Attr) {
-	attrs := make([]slog.Attr, 0, 9+len(extra))
+	attrs := make([]slog.Attr, 0, 10+len(extra))
 	attrs = append(attrs,
 		slog.String("request_id", requestIDOf(c)),
 		slog.String("input_digest", InputDigest(ans.Input)),
 		slog.String("recommendation", ans.Recommendation),
 		slog.String("hybrid_pattern", ans.HybridPattern),
 		slog.Float64("confidence", ans.Confidence),
+		slog.String("band", ans.Band),
 		slog.String("policy_digest", ans.Policy.Digest),
 		slog.Float64("duration_ms", milliseconds(took)))
 	attrs = append(attrs, extra...)

@@ -40,9 +40,11 @@ type SourceList struct {
 	Sources []policy.Source `json:"sources"`
 }
 
-// RuleList is the body of GET /v1/rules.
+// RuleList is the body of GET /v1/rules: every rule and the placements the
+// rules weigh.
 type RuleList struct {
-	Rules []policy.Rule `json:"rules"`
+	Rules      []policy.Rule      `json:"rules"`
+	Placements []policy.Placement `json:"placements"`
 }
 
 // advise answers POST /advise. The checks run cheapest first: language and
@@ -411,7 +413,7 @@ func (h *handlers) sources(c echo.Context) error {
 }
 
 func (h *handlers) rules(c echo.Context) error {
-	return c.JSON(http.StatusOK, RuleList{Rules: h.advisor.Rules()})
+	return c.JSON(http.StatusOK, RuleList{Rules: h.advisor.Rules(), Placements: h.advisor.Placements()})
 }
 
 func (h *handlers) openAPI(c echo.Context) error {

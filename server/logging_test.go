@@ -145,7 +145,8 @@ func TestLogInputs(t *testing.T) {
 	if !ok {
 		t.Fatalf("with LogInputs the decision line must hold the input: %v", decision)
 	}
-	if input["name"] != secretName || input["multi_tenant"] != true || input["density"] != api.DefaultDensity {
+	density, _ := api.FieldIndex("density")
+	if input["name"] != secretName || input["multi_tenant"] != true || input["density"] != api.Fields()[density].Default {
 		t.Errorf("logged input %v, want the resolved workload", input)
 	}
 }

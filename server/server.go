@@ -37,6 +37,7 @@ type Advisor interface {
 	Advise(ctx context.Context, req *api.Request, lang policy.Lang) (api.Answer, error)
 	AdvisePortfolio(ctx context.Context, bodies [][]byte, lang policy.Lang) (api.Portfolio, error)
 	Rules() []policy.Rule
+	Placements() []policy.Placement
 	Sources() []policy.Source
 	Info() api.PolicyInfo
 }

@@ -220,9 +220,9 @@ func checkExpected(stderr io.Writer, expect string, items []api.PortfolioItem) e
 			continue
 		}
 		misses++
-		name := a.Input.Name
-		if name == "" {
-			name = it.Name
+		name := it.Name
+		if a.Input.Name != nil {
+			name = *a.Input.Name
 		}
 		got := a.Recommendation
 		if a.HybridPattern != "" {
@@ -230,7 +230,7 @@ func checkExpected(stderr io.Writer, expect string, items []api.PortfolioItem) e
 		}
 		fmt.Fprintf(stderr, "advise: %s: expected %s, advice is %s (confidence %.2f)\n", name, expect, got, a.Confidence)
 		for _, c := range a.Constraints {
-			fmt.Fprintf(stderr, "  constraint: %s rules out %s\n", c.Title, c.Excludes)
+			fmt.Fprintf(stderr, "  constraint: %s rules out %s\n", c.Title, strings.Join(c.Excludes, ", "))
 		}
 		for i, r := range a.Reasons {
 			if i == 3 {
@@ -238,9 +238,12 @@ func checkExpected(stderr io.Writer, expect string, items []api.PortfolioItem) e
 			}
 			fmt.Fprintf(stderr, "  reason: %s (%s, %s)\n", r.Title, r.Favors, report.Value(r.Weight))
 		}
+		for _, u := range a.Unmet {
+			fmt.Fprintf(stderr, "  not met (%s): %s\n", u.Met, u.Title)
+		}
 		for _, wi := range a.WhatIf {
 			if wi.Recommendation == expect {
-				fmt.Fprintf(stderr, "  would be %s with: %s\n", expect, report.Changes(wi.Changes))
+				fmt.Fprintf(stderr, "  would be %s with: %s (%s)\n", expect, report.Changes(wi.Changes), wi.Kind)
 			}
 		}
 	}

@@ -266,7 +266,7 @@ var fixtures = map[string]struct {
 }{
 	"container": {api.RecommendContainer, ""},
 	"vm":        {api.RecommendVM, ""},
-	"hybrid":    {api.RecommendHybrid, api.PatternContainersInVMs},
+	"hybrid":    {api.RecommendHybrid, api.PatternOrchestratorInVMs},
 }
 
 func TestTextOutput(t *testing.T) {
@@ -280,11 +280,7 @@ func TestTextOutput(t *testing.T) {
 				t.Errorf("stderr = %q, want empty", r.stderr)
 			}
 			first, _, _ := strings.Cut(r.stdout, "\n")
-			verdict := strings.ToUpper(fx.recommendation)
-			if fx.pattern != "" {
-				verdict += " (" + fx.pattern + ")"
-			}
-			if want := "Recommendation: " + verdict + "  confidence "; !strings.HasPrefix(first, want) {
+			if want := "Recommendation: " + report.Verdict(fx.recommendation, fx.pattern, report.English) + " · confidence "; !strings.HasPrefix(first, want) {
 				t.Errorf("first line = %q, want it to start with %q", first, want)
 			}
 			if strings.Contains(r.stdout, "\x1b[") {
@@ -313,25 +309,24 @@ func TestTextSections(t *testing.T) {
 			r := runCLI(t, "", "testdata/"+name+".json")
 			out := r.stdout
 			for _, c := range ans.Constraints {
-				wantSection(t, out, "Constraints", fmt.Sprintf("- [%s, %s, excludes %s] %s — %s\n", c.Favors, report.Value(c.Weight), c.Excludes, c.Title, c.Summary), c.Citations)
+				wantSection(t, out, "Constraints", fmt.Sprintf("- [rules out %s] %s — %s\n", strings.Join(c.Excludes, ", "), c.Title, c.Summary), c.Citations)
+			}
+			for _, u := range ans.Unmet {
+				wantSection(t, out, "Not met", fmt.Sprintf("- [%s, %s] %s — %s\n", u.Kind, map[string]string{api.MetNo: "not met", api.MetPartly: "partly met"}[u.Met], u.Title, u.Why), u.Citations)
 			}
 			for _, re := range ans.Reasons {
-				wantSection(t, out, "Reasons", fmt.Sprintf("- [%s, %s] %s — %s\n", re.Favors, report.Value(re.Weight), re.Title, re.Summary), re.Citations)
+				wantSection(t, out, "Reasons", fmt.Sprintf("- [%s, %s, %s] %s — %s\n", re.Favors, re.Kind, report.Value(re.Weight), re.Title, re.Summary), re.Citations)
 			}
 			for _, w := range ans.Warnings {
 				wantSection(t, out, "Warnings", fmt.Sprintf("- %s — %s\n", w.Title, w.Summary), w.Citations)
 			}
-			for section, n := range map[string]int{"Constraints": len(ans.Constraints), "Reasons": len(ans.Reasons), "Warnings": len(ans.Warnings), "What would change the answer": len(ans.WhatIf), "Ask next": len(ans.AskNext)} {
+			for section, n := range map[string]int{"Constraints": len(ans.Constraints), "Not met": len(ans.Unmet), "Reasons": len(ans.Reasons), "Warnings": len(ans.Warnings), "What would change the answer": len(ans.WhatIf), "Ask next": len(ans.AskNext)} {
 				if has := strings.Contains(out, "\n"+section+"\n"); has != (n > 0) {
 					t.Errorf("section %q printed = %v, but the answer has %d items", section, has, n)
 				}
 			}
 			for _, wi := range ans.WhatIf {
-				verdict := wi.Recommendation
-				if wi.HybridPattern != "" {
-					verdict += " (" + wi.HybridPattern + ")"
-				}
-				want := "- " + report.Changes(wi.Changes) + " -> " + verdict + "\n"
+				want := "- " + report.Changes(wi.Changes) + " -> " + report.Verdict(wi.Recommendation, wi.HybridPattern, report.English) + " ("
 				if !strings.Contains(out, want) {
 					t.Errorf("what-if line %q missing:\n%s", want, out)
 				}
@@ -341,7 +336,7 @@ func TestTextSections(t *testing.T) {
 					t.Errorf("ask-next %s missing:\n%s", q.Field, out)
 				}
 			}
-			if len(ans.Defaulted) > 0 && !strings.Contains(out, "\nAssumed defaults: "+strings.Join(ans.Defaulted, ", ")+"\n") {
+			if len(ans.Defaulted) > 0 && !strings.Contains(out, "\nDefaults assumed: "+strings.Join(ans.Defaulted, ", ")+"\n") {
 				t.Errorf("assumed defaults line missing:\n%s", out)
 			}
 		})
@@ -557,7 +552,7 @@ func TestServerModeRequest(t *testing.T) {
 	if sent["name"] != "tenant-sandbox" || sent["startup_sla_ms"] != float64(500) {
 		t.Errorf("body sent = %s, want the workload of hybrid.yaml", seen.body)
 	}
-	if !strings.HasPrefix(r.stdout, "建议: VM  置信度 ") {
+	if !strings.HasPrefix(r.stdout, "建议: 虚拟机 · 置信度 ") {
 		t.Errorf("stdout does not render the server's answer:\n%s", r.stdout)
 	}
 }

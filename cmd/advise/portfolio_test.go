@@ -88,7 +88,7 @@ func TestExpect(t *testing.T) {
 	}{
 		"matches":            {args: []string{"--expect", "vm", "testdata/vm.json"}, code: exitOK},
 		"differs":            {args: []string{"--expect", "container", "testdata/vm.json"}, code: exitExpected, stderr: []string{"legacy-erp: expected container, advice is vm", "constraint: Guest OS differs from the host OS rules out container"}},
-		"differs, says how":  {args: []string{"--expect", "container", "testdata/hybrid.json"}, code: exitExpected, stderr: []string{"expected container, advice is hybrid (containers_in_vms)", "would be container with: "}},
+		"differs, says how":  {args: []string{"--expect", "container", "testdata/hybrid.json"}, code: exitExpected, stderr: []string{"expected container, advice is hybrid (orchestrator_in_vms)", "would be container with: "}},
 		"portfolio all":      {args: []string{"--expect", "vm", "testdata/vm.json", "testdata/vm.json"}, code: exitOK},
 		"portfolio one miss": {args: []string{"--expect", "vm", "testdata/vm.json", "testdata/container.json"}, code: exitExpected, stderr: []string{"storefront: expected vm, advice is container", "1 of 2 workloads"}},
 		"bad input wins":     {args: []string{"--expect", "vm", "testdata/portfolio_bad_item.json"}, code: exitBadInput},

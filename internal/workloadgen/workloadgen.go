@@ -1,7 +1,9 @@
 // Package workloadgen generates valid workload requests for property tests,
 // fuzz seeds and benchmarks: every field is sometimes left out and sometimes
 // set, every enum value and flag appears, and the cross-field rules of
-// contract v1 are respected so each request passes validation.
+// contract v1 are respected so each request passes validation. It reads the
+// fields from the contract's registry (api.Fields), so a new field is
+// generated without a change here.
 package workloadgen
 
 import (
@@ -29,75 +31,65 @@ func (g *Generator) Requests(n int) []api.Request {
 	return out
 }
 
-// Request returns one valid request.
+// Name is the name a generated request carries when it has one.
+const Name = "generated workload"
+
+// Request returns one valid request: each field drawn by its kind, then the
+// fields that break a cross-field rule left out until none does.
 func (g *Generator) Request() api.Request {
-	multi := g.rng.IntN(2) == 0
-	r := api.Request{MultiTenant: &multi}
-	if g.maybe() {
-		name := "generated workload"
-		r.Name = &name
+	var r api.Request
+	for i, f := range api.Fields() {
+		v, ok := g.value(&f)
+		if !ok {
+			continue
+		}
+		s, err := api.NewSetting(i, v)
+		if err != nil {
+			panic("workloadgen: " + err.Error())
+		}
+		s.Apply(&r)
 	}
-	if multi {
-		r.TenantsTrusted = g.flag()
-	} else if g.rng.IntN(4) == 0 {
-		no := false
-		r.TenantsTrusted = &no
+	for {
+		broken := api.Contradictions(&r)
+		if len(broken) == 0 {
+			return r
+		}
+		i, _ := api.FieldIndex(broken[0].Field)
+		unset, _ := api.NewSetting(i, nil)
+		unset.Apply(&r)
 	}
-	r.NeedsWindows = g.flag()
-	r.HostOS = g.pick("linux", "windows")
-	r.CustomKernel = g.flag()
-	r.RequiresRoot = g.flag()
-	r.UntrustedCode = g.flag()
-	r.Isolation = g.pick("standard", "strict", "hardware")
-	if g.maybe() {
-		slas := []int64{1, 200, 1000, 1001, 5000, 59999, 60000, 300000}
-		r.StartupSLAMs = &slas[g.rng.IntN(len(slas))]
-	}
-	r.Density = g.pick("low", "medium", "high")
-	r.Scaling = g.pick("static", "elastic")
-	r.Architecture = g.pick("monolith", "microservices", "batch")
-	if r.Architecture == nil || *r.Architecture != "microservices" {
-		r.FullOS = g.flag()
-	}
-	r.ReleaseFrequency = g.pick("rare", "monthly", "weekly", "daily")
-	r.EnvDriftPain = g.flag()
-	r.PerformanceSensitive = g.flag()
-	if g.maybe() {
-		targets := []float64{90, 99, 99.9, 99.95, 99.99, 99.999, 99.9999}
-		r.AvailabilityTarget = &targets[g.rng.IntN(len(targets))]
-	}
-	r.LiveMigration = g.flag()
-	r.CentralManagement = g.flag()
-	r.Orchestrator = g.pick("none", "kubernetes", "other")
-	r.TeamContainerExperience = g.pick("none", "some", "expert")
-	if g.maybe() {
-		counts := []int64{2, 19, 20, 500, 1000000}
-		r.Instances = &counts[g.rng.IntN(len(counts))]
-	}
-	return r
 }
 
-// maybe is true half the time.
-func (g *Generator) maybe() bool { return g.rng.IntN(2) == 0 }
-
-// flag leaves a boolean out a third of the time, else sets it either way. Rare
-// flags such as custom_kernel would otherwise dominate every answer.
-func (g *Generator) flag() *bool {
-	switch g.rng.IntN(6) {
-	case 0, 1:
-		return nil
-	case 2:
-		v := true
-		return &v
+// value draws one field: required fields are always set; a flag is left out a
+// third of the time and true a sixth (rare flags such as custom_kernel would
+// otherwise dominate every answer), an enum left out a third of the time,
+// a number or a text half the time.
+func (g *Generator) value(f *api.Field) (any, bool) {
+	switch f.Kind {
+	case api.KindBool:
+		if f.Required {
+			return g.rng.IntN(2) == 0, true
+		}
+		switch g.rng.IntN(6) {
+		case 0, 1:
+			return nil, false
+		case 2:
+			return true, true
+		}
+		return false, true
+	case api.KindEnum:
+		if !f.Required && g.rng.IntN(3) == 0 {
+			return nil, false
+		}
+		return f.Values[g.rng.IntN(len(f.Values))], true
+	case api.KindText:
+		if !f.Required && g.rng.IntN(2) == 0 {
+			return nil, false
+		}
+		return Name, true
 	}
-	v := false
-	return &v
-}
-
-func (g *Generator) pick(values ...string) *string {
-	if g.rng.IntN(3) == 0 {
-		return nil
+	if len(f.Examples) == 0 || (!f.Required && g.rng.IntN(2) == 0) {
+		return nil, false
 	}
-	v := values[g.rng.IntN(len(values))]
-	return &v
+	return f.Examples[g.rng.IntN(len(f.Examples))], true
 }
