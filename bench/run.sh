@@ -4,7 +4,7 @@
 #            answers a fixed answer of typical size (the HTTP floor);
 #   advise   "advise serve" with its defaults;
 #   opa      OPA's own server ("opa run --server", the version go.mod pins)
-#            with the policy/ rules, evaluating data.advise.decision.answer
+#            with the policy/rego rules, evaluating data.advise.decision.answer
 #            over its REST API;
 # each started fresh on a free loopback port, timed to its first answer, then
 # loaded by bench/loadgen with the same generated workload mix. It prints a
@@ -70,11 +70,9 @@ go build -o "$work/loadgen" ./bench/loadgen
 go build -o "$work/opa" github.com/open-policy-agent/opa
 
 # OPA loads every file under a directory, tests included; it gets the same
-# rules as the advisor's engine embeds: policy/*.rego without *_test.rego.
+# rules as the advisor's engine embeds: policy/rego without *_test.rego.
 mkdir -p "$work/opa-policy"
-for f in policy/*.rego; do
-	[[ "$f" == *_test.rego ]] || cp "$f" "$work/opa-policy/"
-done
+(cd policy/rego && find . -name '*.rego' ! -name '*_test.rego' -exec cp --parents -t "$work/opa-policy" {} +)
 
 # run_target NAME ROUND: start NAME on a free port, time it to its first 200
 # answer to a real workload, load it, stop it. The start time is bash's

@@ -63,6 +63,9 @@ type baseline struct {
 	keys     []packedKey // nil when not recorded
 	fired    ruleBits
 	decision *decision
+	// decisionFields is the packed key of the decision's fields, when
+	// recorded and they pack.
+	decisionFields packedKey
 }
 
 // adviseOnly evaluates and presents the request's answer, and returns what
@@ -84,6 +87,9 @@ func (e *Engine) adviseOnly(ctx context.Context, req *api.Request, lang Lang, fo
 	}
 	for _, f := range b.found {
 		b.fired.add(&f.bits)
+	}
+	if forVariations && e.decision.keys.packs {
+		b.decisionFields = e.decision.keys.pack(&w)
 	}
 	var err error
 	if b.decision, err = e.decide(ctx, b.found, b.fired, &w); err != nil {

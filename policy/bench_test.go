@@ -25,7 +25,7 @@ type benchCase struct {
 	reqs   []api.Request
 }
 
-func benchCases(b *testing.B) (*policy.Engine, []benchCase) {
+func benchCases(b testing.TB) (*policy.Engine, []benchCase) {
 	b.Helper()
 	e, err := policy.New(context.Background())
 	if err != nil {

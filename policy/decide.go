@@ -15,57 +15,74 @@ import (
 	"github.com/placement-advisor/advise/internal/memo"
 )
 
-// The engine evaluates advise.decision with the findings it gathered from
-// the factor packages standing in for advise.findings (the ids and
-// annotations united, the contributions added up), and remembers each
-// decision by the set of rules fired and the few input fields the decision's
-// own rules read (the placements' applicable rules, say). The placement
-// tables (advise.tables) read no input (readPlacements checks it): they are
-// evaluated once, at load, and stand in for themselves too.
+// The engine applies advise.decision's functions (decide, choose,
+// confidence_of) to facts it gathers itself: the placement tables, the
+// findings from the factor packages (the ids and annotations united, the
+// contributions added up) and the workload facts (the candidates and their
+// container forms). The facts are the functions' argument and the query's
+// input, not documents substituted with "with", which costs more than the
+// decision itself. The functions read no input (checkDecision refuses a
+// policy whose do), so a decision depends only on the rules fired and the
+// workload facts, and the engine remembers it by the set of rules fired and
+// the few input fields the workload facts read. The placement tables
+// (advise.tables) read no input either (readPlacements checks it): they are
+// evaluated once, at load.
 //
 // A what-if variation needs only the verdict, which reads the totals alone
 // and costs a fraction of the whole result.
-//
-// The candidates (the placements that apply) depend on the few fields the
-// placements' applicable rules read: they are worked out once for each value
-// of those fields and stand in for themselves in the other queries.
 const (
-	candidatesQuery = "data.advise.decision.candidates" +
+	workloadFactsQuery = "x := data.advise.decision.workload_facts" +
 		" with data.advise.tables as input.tables" +
 		" with input as input.workload"
-	decisionQuery = "data.advise.decision.result" +
-		" with data.advise.decision.candidates as input.candidates" +
-		" with data.advise.tables as input.tables" +
-		" with data.advise.findings.needs as input.needs" +
-		" with data.advise.findings.preferences as input.preferences" +
-		" with data.advise.findings.warnings as input.warnings" +
-		" with data.advise.findings.totals as input.totals" +
-		" with input as input.workload"
-	verdictQuery = "data.advise.decision.verdict" +
-		" with data.advise.decision.candidates as input.candidates" +
-		" with data.advise.tables as input.tables" +
-		" with data.advise.findings.totals as input.totals" +
-		" with input as input.workload"
-	confidenceQuery = "data.advise.decision.confidence" +
-		" with data.advise.decision.placement as input.placement" +
-		" with data.advise.decision.candidates as input.candidates" +
-		" with data.advise.tables as input.tables" +
-		" with data.advise.findings.totals as input.totals" +
-		" with input as input.workload"
+	decisionQuery   = "x := data.advise.decision.decide(input)"
+	verdictQuery    = "x := data.advise.decision.choose(input)"
+	confidenceQuery = "x := data.advise.decision.confidence_of(input.facts, input.placement)"
 )
+
+// The decision's functions, which must read no input, and the workload
+// facts, which are all of the decision that may.
+var (
+	decisionFunctions = []ast.Ref{
+		ast.MustParseRef("data.advise.decision.decide"),
+		ast.MustParseRef("data.advise.decision.choose"),
+		ast.MustParseRef("data.advise.decision.confidence_of"),
+	}
+	workloadFactsRoot = ast.MustParseRef("data.advise.decision.workload_facts")
+)
+
+// checkDecision refuses a policy whose decision functions read input: the
+// engine remembers decisions by the fired rules and the workload facts, so
+// a function that read the workload would be answered from another
+// workload's decision.
+func checkDecision(compiler *ast.Compiler) error {
+	for _, ref := range decisionFunctions {
+		if len(compiler.GetRules(ref)) == 0 {
+			return fmt.Errorf("%w: %s is not defined", ErrPolicy, ref)
+		}
+	}
+	fields, all := inputFields(compiler, decisionFunctions, nil)
+	if all || len(fields) > 0 {
+		names := make([]string, len(fields))
+		for i, f := range fields {
+			names[i] = f.name
+		}
+		return fmt.Errorf("%w: advise.decision's functions read input (%s); the workload reaches the decision only through the findings and workload_facts", ErrPolicy, strings.Join(names, ", "))
+	}
+	return nil
+}
 
 // decider evaluates and remembers decisions and verdicts.
 type decider struct {
-	result, verdict, confidence, candidates rego.PreparedEvalQuery
-	keys                                    keyFields
-	tables                                  *ast.Term
+	result, verdict, confidence, workloadFacts rego.PreparedEvalQuery
+	keys                                       keyFields
+	tables                                     *ast.Term
 	// results and verdicts hold what the queries gave by the fired rules
 	// and the packed key of the decision's fields, or for workloads without
 	// a packed key by the same as a string.
 	results     keyed[*decision]
 	verdicts    keyed[verdict]
 	confidences keyed[float64]
-	// applicable holds the candidates by the decision fields' key.
+	// applicable holds the workload facts by the decision fields' key.
 	applicable keyed[*ast.Term]
 }
 
@@ -80,7 +97,7 @@ type decisionKey struct {
 }
 
 func newDecider(ctx context.Context, compiler *ast.Compiler) (*decider, error) {
-	d := &decider{keys: newKeyFields(compiler, []ast.Ref{decisionResult}, []ast.Ref{findingsRoot, tablesRoot})}
+	d := &decider{keys: newKeyFields(compiler, []ast.Ref{workloadFactsRoot}, []ast.Ref{findingsRoot, tablesRoot})}
 	for _, m := range []*int{&d.results.packed.Max, &d.results.varied.Max, &d.verdicts.packed.Max, &d.verdicts.varied.Max, &d.confidences.packed.Max, &d.confidences.varied.Max, &d.applicable.packed.Max, &d.applicable.varied.Max} {
 		*m = maxTable
 	}
@@ -102,17 +119,24 @@ func newDecider(ctx context.Context, compiler *ast.Compiler) (*decider, error) {
 	if d.confidence, err = prepare(ctx, compiler, confidenceQuery); err != nil {
 		return nil, err
 	}
-	if d.candidates, err = prepare(ctx, compiler, candidatesQuery, rego.GenerateJSON(termJSON)); err != nil {
+	if d.workloadFacts, err = prepare(ctx, compiler, workloadFactsQuery, rego.GenerateJSON(termJSON)); err != nil {
 		return nil, err
 	}
 	return d, nil
 }
 
 // lookupKey is the key of the fired rules and the workload's decision
-// fields, packed or as a string.
-func (d *decider) lookupKey(fired ruleBits, w *api.Workload) (decisionKey, string, bool) {
+// fields, packed or as a string. fields, when not nil, is the packed key of
+// the decision fields, known already (a variation that leaves them alone
+// shares its request's).
+func (d *decider) lookupKey(fired ruleBits, w *api.Workload, fields *uint64) (decisionKey, string, bool) {
 	if d.keys.packs {
-		return decisionKey{fired: fired, fields: d.keys.pack(w).key}, "", true
+		if fields != nil {
+			return decisionKey{fired: fired, fields: *fields}, "", true
+		}
+		if k := d.keys.pack(w); k.ok {
+			return decisionKey{fired: fired, fields: k.key}, "", true
+		}
 	}
 	var b strings.Builder
 	for _, x := range fired {
@@ -191,7 +215,7 @@ type verdict struct {
 // decide looks up, or evaluates and remembers, the decision for what the
 // factor packages found (found, whose rules are fired) and the workload.
 func (e *Engine) decide(ctx context.Context, found []*findings, fired ruleBits, w *api.Workload) (*decision, error) {
-	key, varied, packed := e.decision.lookupKey(fired, w)
+	key, varied, packed := e.decision.lookupKey(fired, w, nil)
 	if v, ok := e.decision.results.load(key, varied, packed); ok {
 		return v, nil
 	}
@@ -205,22 +229,26 @@ func (e *Engine) decide(ctx context.Context, found []*findings, fired ruleBits, 
 	}
 	dec, err := e.readDecision(doc)
 	if err != nil {
-		return nil, fmt.Errorf("%w: %s: %v", ErrEvaluation, decisionResult, err)
+		return nil, fmt.Errorf("%w: decide: %v", ErrEvaluation, err)
 	}
 	e.decision.results.store(key, varied, packed, dec)
+	// A variation that comes to the same decision finds its verdict, and
+	// the confidence in it, with one lookup.
+	e.decision.verdicts.store(key, varied, packed, dec.verdict())
 	return dec, nil
 }
 
 // verdictOf is decide for what a variation needs: the recommendation, and
 // the confidence in it when withConfidence is set (what-if orders the
 // variations it lists by their confidence; most variations are not listed).
-func (e *Engine) verdictOf(ctx context.Context, found []*findings, fired ruleBits, w *api.Workload, withConfidence bool) (verdict, error) {
+// fields is as for lookupKey.
+func (e *Engine) verdictOf(ctx context.Context, found []*findings, fired ruleBits, w *api.Workload, fields *uint64, withConfidence bool) (verdict, error) {
 	d := e.decision
-	key, varied, packed := d.lookupKey(fired, w)
-	if r, ok := d.results.load(key, varied, packed); ok {
-		return r.verdict(), nil
-	}
+	key, varied, packed := d.lookupKey(fired, w, fields)
 	v, ok := d.verdicts.load(key, varied, packed)
+	if ok && (!withConfidence || v.Confidence >= 0) {
+		return v, nil
+	}
 	if !ok {
 		input, err := e.decisionInput(ctx, found, w, false, false)
 		if err != nil {
@@ -230,8 +258,7 @@ func (e *Engine) verdictOf(ctx context.Context, found []*findings, fired ruleBit
 		if err != nil {
 			return verdict{}, err
 		}
-		m, _ := doc.(map[string]any)
-		name, _ := m["placement"].(string)
+		name, _ := doc.(string)
 		p, ok := e.byName[name]
 		if !ok {
 			return verdict{}, fmt.Errorf("%w: verdict: placement %q is no placement", ErrEvaluation, name)
@@ -251,8 +278,10 @@ func (e *Engine) verdictOf(ctx context.Context, found []*findings, fired ruleBit
 	if err != nil {
 		return verdict{}, err
 	}
-	input.Insert(e.terms.placement, ast.StringTerm(v.placement))
-	doc, err := e.evalDecision(ctx, d.confidence, input)
+	doc, err := e.evalDecision(ctx, d.confidence, ast.NewObject(
+		[2]*ast.Term{e.terms.facts, ast.NewTerm(input)},
+		[2]*ast.Term{e.terms.placement, ast.StringTerm(v.placement)},
+	))
 	if err != nil {
 		return verdict{}, err
 	}
@@ -263,64 +292,67 @@ func (e *Engine) verdictOf(ctx context.Context, found []*findings, fired ruleBit
 	return v, nil
 }
 
-// decisionInput is the input of a decision query: the workload, the
-// placement tables, the candidates, the findings' totals and, for the whole
+// decisionInput is the facts the decision's functions take: the placement
+// tables, the workload facts, the findings' totals and, for the whole
 // result, the findings themselves.
 func (e *Engine) decisionInput(ctx context.Context, found []*findings, w *api.Workload, whole, withContrast bool) (ast.Object, error) {
-	workload := ast.NewTerm(e.workloadValue(w))
-	candidates, err := e.candidates(ctx, w, workload)
+	wf, err := e.workloadFacts(ctx, w)
 	if err != nil {
 		return nil, err
 	}
-	input := ast.NewObject(
-		[2]*ast.Term{e.terms.workload, workload},
+	facts := ast.NewObject(
 		[2]*ast.Term{e.terms.tables, e.decision.tables},
-		[2]*ast.Term{e.terms.candidates, candidates},
 		[2]*ast.Term{e.terms.totals, e.totals(found, whole || withContrast)},
 	)
+	wf.Foreach(func(k, v *ast.Term) { facts.Insert(k, v) })
 	if whole {
 		for slot, name := range docNames {
 			doc := ast.NewObject()
 			for _, f := range found {
 				f.docs[slot].Foreach(func(k, v *ast.Term) { doc.Insert(k, v) })
 			}
-			input.Insert(ast.StringTerm(name), ast.NewTerm(doc))
+			facts.Insert(ast.StringTerm(name), ast.NewTerm(doc))
 		}
 	}
-	return input, nil
+	return facts, nil
 }
 
-// candidates looks up, or evaluates and remembers, the placements that apply
-// to the workload.
-func (e *Engine) candidates(ctx context.Context, w *api.Workload, workload *ast.Term) (*ast.Term, error) {
+// workloadFacts looks up, or evaluates and remembers, what the placements
+// are for the workload: which apply, and their container forms.
+func (e *Engine) workloadFacts(ctx context.Context, w *api.Workload) (ast.Object, error) {
 	d := e.decision
 	var (
 		key    decisionKey
 		varied string
 	)
-	packed := d.keys.packs
+	k := d.keys.pack(w)
+	packed := d.keys.packs && k.ok
 	if packed {
-		key.fields = d.keys.pack(w).key
+		key.fields = k.key
 	} else {
 		varied = string(d.keys.key(nil, w))
 	}
 	if t, ok := d.applicable.load(key, varied, packed); ok {
-		return t, nil
+		return t.Value.(ast.Object), nil
 	}
 	input := ast.NewObject(
-		[2]*ast.Term{e.terms.workload, workload},
+		[2]*ast.Term{e.terms.workload, ast.NewTerm(e.workloadValue(w))},
 		[2]*ast.Term{e.terms.tables, d.tables},
 	)
-	doc, err := e.evalDecision(ctx, d.candidates, input)
+	doc, err := e.evalDecision(ctx, d.workloadFacts, input)
 	if err != nil {
 		return nil, err
 	}
 	t, ok := doc.(*ast.Term)
 	if !ok {
-		return nil, fmt.Errorf("%w: candidates are %v", ErrEvaluation, doc)
+		return nil, fmt.Errorf("%w: workload facts are %v", ErrEvaluation, doc)
+	}
+	obj, ok := t.Value.(ast.Object)
+	if !ok {
+		return nil, fmt.Errorf("%w: workload facts are %v, not an object", ErrEvaluation, t)
 	}
 	d.applicable.store(key, varied, packed, t)
-	return t, nil
+	return obj, nil
 }
 
 // totals adds up the factor packages' contributions, as
@@ -381,8 +413,8 @@ type terms struct {
 	needs                    [][2]*ast.Term
 	scores, missed, contrast *ast.Term
 	workload, tables         *ast.Term
-	candidates, totals       *ast.Term
-	placement                *ast.Term
+	totals                   *ast.Term
+	placement, facts         *ast.Term
 	fields                   []*ast.Term // field names, by index in api.Fields
 	values                   []map[string]*ast.Term
 }
@@ -398,8 +430,8 @@ func (e *Engine) makeTerms() {
 	}
 	t.scores, t.missed, t.contrast = ast.StringTerm("scores"), ast.StringTerm("missed"), ast.StringTerm("contrast")
 	t.workload, t.tables = ast.StringTerm("workload"), ast.StringTerm("tables")
-	t.candidates, t.totals = ast.StringTerm("candidates"), ast.StringTerm("totals")
-	t.placement = ast.StringTerm("placement")
+	t.totals = ast.StringTerm("totals")
+	t.placement, t.facts = ast.StringTerm("placement"), ast.StringTerm("facts")
 	for _, f := range api.Fields() {
 		t.fields = append(t.fields, ast.StringTerm(f.Name))
 		values := map[string]*ast.Term{}
@@ -431,10 +463,14 @@ func (e *Engine) evalDecision(ctx context.Context, query rego.PreparedEvalQuery,
 		}
 		return nil, fmt.Errorf("%w: %v", ErrEvaluation, err)
 	}
-	if len(rs) != 1 || len(rs[0].Expressions) != 1 {
+	if len(rs) != 1 {
 		return nil, fmt.Errorf("%w: the decision is undefined", ErrEvaluation)
 	}
-	return rs[0].Expressions[0].Value, nil
+	x, ok := rs[0].Bindings["x"]
+	if !ok {
+		return nil, fmt.Errorf("%w: the decision is undefined", ErrEvaluation)
+	}
+	return x, nil
 }
 
 // readDecision reads the result document, checking that everything it names

@@ -48,7 +48,6 @@ var (
 	factorsRoot    = ast.MustParseRef("data.advise.factors")
 	placementsRoot = ast.MustParseRef("data.advise.placements")
 	findingsRoot   = ast.MustParseRef("data.advise.findings")
-	decisionResult = ast.MustParseRef("data.advise.decision.result")
 	layoutSizing   = ast.MustParseRef("data.advise.layout.sizing")
 )
 
@@ -159,6 +158,9 @@ func NewFromFS(ctx context.Context, fsys fs.FS) (*Engine, error) {
 		return nil, err
 	}
 	if err := checkModel(ctx, compiler); err != nil {
+		return nil, err
+	}
+	if err := checkDecision(compiler); err != nil {
 		return nil, err
 	}
 	e := &Engine{info: api.PolicyInfo{Version: Version, Digest: digest}, validator: api.NewValidator()}

@@ -53,7 +53,7 @@ func (e *Engine) VerdictOf(ctx context.Context, req *api.Request, withConfidence
 		ids = append(ids, f.ids[docNeeds]...)
 		ids = append(ids, f.ids[docPreferences]...)
 	}
-	v, err := e.verdictOf(ctx, found, fired, &w, withConfidence)
+	v, err := e.verdictOf(ctx, found, fired, &w, nil, withConfidence)
 	if err != nil {
 		return Verdict{}, err
 	}

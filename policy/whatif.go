@@ -213,7 +213,11 @@ func (e *Engine) vary(ctx context.Context, base *baseline, req *api.Request, fro
 	for _, pf := range f {
 		fired.add(&pf.bits)
 	}
-	v2, err := e.verdictOf(ctx, f, fired, w, withConfidence)
+	var fields *uint64
+	if changed&e.decision.keys.mask == 0 && base.decisionFields.ok {
+		fields = &base.decisionFields.key
+	}
+	v2, err := e.verdictOf(ctx, f, fired, w, fields, withConfidence)
 	clear(f)
 	if err != nil {
 		return variation{}, false, fmt.Errorf("variation: %w", err)

@@ -79,12 +79,14 @@ groupings["pooled"] := _grouping(rego.metadata.rule())
 # METADATA
 # title: Grouping
 # description: The grouping of the most demanding kind the fired needs and preferences ask for; pooled VMs when none asks for one.
-grouping := [g.id | some g in _asked; g.rank == min({x.rank | some x in _asked})][0]
+grouping := grouping_of(object.union(findings.needs, findings.preferences))
 
-_asked := {groupings[d.custom.grouping] |
-	some d in object.union(findings.needs, findings.preferences)
-	groupings[d.custom.grouping]
-} | {groupings.pooled}
+# METADATA
+# title: Grouping of demands
+# description: The grouping of the most demanding kind the demands (needs and preferences by id, as findings has them) ask for; pooled VMs when none asks for one. The decision calls it with the findings it is given.
+grouping_of(demands) := [g.id | some g in asked; g.rank == min({x.rank | some x in asked})][0] if {
+	asked := {groupings[d.custom.grouping] | some d in demands; groupings[d.custom.grouping]} | {groupings.pooled}
+}
 
 # METADATA
 # title: A guest OS per VM
