@@ -90,6 +90,8 @@ clean_up_run() {
 		wait "$target_pid" 2>/dev/null || true
 	fi
 	rm -rf "$work"
+	# run.sh may have checked out a baseline worktree under $work.
+	git worktree prune 2>/dev/null || true
 }
 
 # awk_median is an awk function for the scripts' summaries to put before

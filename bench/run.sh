@@ -6,6 +6,9 @@
 #   opa      OPA's own server ("opa run --server", the version go.mod pins)
 #            with the policy/rego rules, evaluating data.advise.decision.answer
 #            over its REST API;
+#   baseline with BASELINE_REV set, "advise serve" built from that revision
+#            (a git worktree of this repository), for before and after in
+#            one run;
 # each started fresh on a free loopback port, timed to its first answer, then
 # loaded by bench/loadgen with the same generated workload mix. It prints a
 # table and the ratios against the goals of issue 5, and keeps each run's raw
@@ -15,9 +18,21 @@
 #   bash bench/run.sh
 #
 # Environment:
-#   ROUNDS             rounds over the three targets (default 2)
+#   ROUNDS             rounds over the targets (default 2)
+#   BASELINE_REV       a revision to build and measure as "baseline" beside
+#                      advise, in-process too (default none)
+#   BASELINE_OMIT      request fields the baseline's contract lacks, left out
+#                      of every target's workloads so all of them answer the
+#                      same bodies (comma-separated; default none)
 #   BENCH_DURATION     load per target and round (default 10s)
 #   BENCH_CONNECTIONS  concurrent connections (default 32)
+#   BENCH_WARMUP       1 (default): before the timed load, send each target
+#                      every workload of the mix once, untimed, at the same
+#                      concurrency, and wait for the answers; 0: do not. A
+#                      fresh advise meets each workload for the first time
+#                      then and evaluates the rules for it, which the timed
+#                      load is not meant to measure (BenchmarkFirstAnswers
+#                      is)
 #   RESULTS_DIR        where the JSON results go (default a new temp dir)
 #   INPROCESS_BENCHTIME  -benchtime of each in-process pass (default 2s);
 #                      there are ROUNDS passes
@@ -31,6 +46,11 @@ cd "$(dirname "$0")/.."
 rounds="${ROUNDS:-2}"
 [[ "$rounds" =~ ^[1-9][0-9]*$ ]] || { echo "ROUNDS must be a positive integer, not $rounds" >&2; exit 2; }
 duration="${BENCH_DURATION:-10s}"
+warmup="${BENCH_WARMUP:-1}"
+baseline_rev="${BASELINE_REV:-}"
+omit="${BASELINE_OMIT:-}"
+targets=(ceiling advise opa)
+[[ -z "$baseline_rev" ]] || targets=(ceiling advise baseline opa)
 connections="${BENCH_CONNECTIONS:-32}"
 results="${RESULTS_DIR:-$(mktemp -d "${TMPDIR:-/tmp}/advise-bench.XXXXXX")}"
 mkdir -p "$results"
@@ -55,7 +75,7 @@ trap 'exit 130' INT TERM
 pin_cpus
 
 echo "==> machine: $cores CPUs, $(sed -n 's/^model name[[:space:]]*: //p' /proc/cpuinfo | head -n 1), $(go version)"
-echo "==> $(date -u +%Y-%m-%dT%H:%M:%SZ): $rounds rounds × 3 targets, $duration each at $connections connections"
+echo "==> $(date -u +%Y-%m-%dT%H:%M:%SZ): $rounds rounds × ${#targets[@]} targets, $duration each at $connections connections (warm-up pass: $warmup)"
 echo "==> $placement"
 # Anything else running takes CPU from the targets: say how busy it was.
 echo "==> load average $(cut -d ' ' -f 1-3 /proc/loadavg) before the first build"
@@ -68,6 +88,11 @@ go build -o "$work/loadgen" ./bench/loadgen
 # The binary "go tool opa" runs, built once: timing "go tool opa" itself
 # would add the go command's own start-up to OPA's.
 go build -o "$work/opa" github.com/open-policy-agent/opa
+if [[ -n "$baseline_rev" ]]; then
+	echo "==> build the baseline: advise at $baseline_rev ($(git rev-parse --short "$baseline_rev^{commit}"))"
+	git worktree add --detach --quiet "$work/baseline-src" "$baseline_rev" || fail "cannot check out $baseline_rev"
+	(cd "$work/baseline-src" && go build -o "$work/baseline" ./cmd/advise) || fail "cannot build advise at $baseline_rev"
+fi
 
 # OPA loads every file under a directory, tests included; it gets the same
 # rules as the advisor's engine embeds: policy/rego without *_test.rego.
@@ -90,10 +115,10 @@ run_target() {
 		t0="${EPOCHREALTIME:-$(date +%s.%N)}"
 		"${server_cmd[@]}" "$work/ceiling" -addr "127.0.0.1:$port" >"$log" 2>&1 &
 		;;
-	advise)
+	advise | baseline)
 		path=/advise mode=advise
 		t0="${EPOCHREALTIME:-$(date +%s.%N)}"
-		"${server_cmd[@]}" "$work/advise" serve --addr "127.0.0.1:$port" >"$log" 2>&1 &
+		"${server_cmd[@]}" "$work/$name" serve --addr "127.0.0.1:$port" >"$log" 2>&1 &
 		;;
 	opa)
 		path=/v1/data/advise/decision/answer mode=opa
@@ -103,14 +128,19 @@ run_target() {
 		;;
 	esac
 	target_pid=$!
-	"${load_cmd[@]}" "$work/loadgen" -wait-ready 30s -since "$t0" -mode "$mode" \
+	"${load_cmd[@]}" "$work/loadgen" -wait-ready 30s -since "$t0" -omit "$omit" -mode "$mode" \
 		-url "http://127.0.0.1:$port$path" -json >"$results/$name-r$round.ready.json" ||
 		fail "$name did not answer a workload within 30 s (log: $log)"
+	if [[ "$warmup" == 1 ]]; then
+		"${load_cmd[@]}" "$work/loadgen" -once -duration 5m -omit "$omit" -mode "$mode" -url "http://127.0.0.1:$port$path" \
+			-connections "$connections" -json >"$results/$name-r$round.warmup.json" ||
+			fail "warm-up pass failed against $name"
+	fi
 	# CPU accounting around the load, as in loadtest.sh: how much of the
 	# machine went to processes other than the target and loadgen.
 	local busy0 target0 busy1 target1 own
 	busy0="$(busy_ticks)" target0="$(proc_ticks "$target_pid")"
-	if ! { time "${load_cmd[@]}" "$work/loadgen" -mode "$mode" -url "http://127.0.0.1:$port$path" \
+	if ! { time "${load_cmd[@]}" "$work/loadgen" -omit "$omit" -mode "$mode" -url "http://127.0.0.1:$port$path" \
 		-duration "$duration" -connections "$connections" -pid "$target_pid" -label "$name" \
 		-json >"$results/$name-r$round.json" 2>"$work/loadgen.err"; } 2>"$work/loadgen.time"; then
 		cat "$work/loadgen.err" >&2
@@ -135,7 +165,11 @@ run_target() {
 for round in $(seq 1 "$rounds"); do
 	# Alternate the order, so no target always runs on a machine just warmed
 	# (or just heated) by the same neighbour.
-	if ((round % 2 == 1)); then order=(ceiling advise opa); else order=(opa advise ceiling); fi
+	order=("${targets[@]}")
+	if ((round % 2 == 0)); then
+		order=()
+		for ((i = ${#targets[@]} - 1; i >= 0; i--)); do order+=("${targets[i]}"); done
+	fi
 	echo "==> round $round: ${order[*]}"
 	for name in "${order[@]}"; do
 		run_target "$name" "$round"
@@ -146,7 +180,7 @@ done
 # loadgen% other%.
 table="$results/summary.tsv"
 for round in $(seq 1 "$rounds"); do
-	for name in ceiling advise opa; do
+	for name in "${targets[@]}"; do
 		r="$results/$name-r$round.json"
 		printf '%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\t%s\n' "$name" "$round" \
 			"$(json_field "$r" rps)" "$(json_field "$r" p50_ms)" "$(json_field "$r" p99_ms)" \
@@ -171,20 +205,23 @@ BEGIN {
 }
 END {
 	print ""
-	printf "%5s %16s %12s\n", "round", "advise/ceiling", "advise/opa"
+	printf "%5s %16s %12s %17s\n", "round", "advise/ceiling", "advise/opa", "advise/baseline"
 	for (r = 1; r <= rounds; r++) {
 		c[r] = rps["ceiling", r] > 0 ? rps["advise", r] / rps["ceiling", r] : 0
 		o[r] = rps["opa", r] > 0 ? rps["advise", r] / rps["opa", r] : 0
+		b[r] = rps["baseline", r] > 0 ? rps["advise", r] / rps["baseline", r] : 0
 		ap99[r] = p99["advise", r]; astart[r] = start["advise", r]; arss[r] = rss["advise", r]
-		printf "%5d %15.3fx %11.3fx\n", r, c[r], o[r]
+		printf "%5d %15.3fx %11.3fx %16s\n", r, c[r], o[r], (b[r] > 0 ? sprintf("%.3fx", b[r]) : "-")
 	}
-	mc = median(c, rounds); mo = median(o, rounds)
+	mc = median(c, rounds); mo = median(o, rounds); mb = median(b, rounds)
 	mp = median(ap99, rounds); ms = median(astart, rounds); mr = median(arss, rounds)
-	printf "%5s %15.3fx %11.3fx\n", "median", mc, mo
+	printf "%5s %15.3fx %11.3fx %16s\n", "median", mc, mo, (mb > 0 ? sprintf("%.3fx", mb) : "-")
 	print ""
 	print "advise against the goals (median of the rounds):"
 	printf "  throughput vs ceiling  %8.3fx  goal >= 0.5x   %s\n", mc, verdict(mc >= 0.5)
 	printf "  throughput vs OPA      %8.3fx  goal >= 4x     %s\n", mo, verdict(mo >= 4)
+	if (mb > 0)
+		printf "  throughput vs baseline %8.3fx  goal >= 0.8x   %s\n", mb, verdict(mb >= 0.8)
 	printf "  p99                    %8.2f ms goal <= 5 ms   %s\n", mp, verdict(mp <= 5)
 	printf "  start-up               %8.1f ms goal <= 20 ms  %s\n", ms, verdict(ms <= 20)
 	printf "  peak RSS               %8.1f MB goal <= 40 MB  %s\n", mr, verdict(mr <= 40)
@@ -199,6 +236,12 @@ echo
 echo "==> in-process: go test -bench WhatIfCost, $rounds passes of ${INPROCESS_BENCHTIME:-2s} a set"
 go test -run '^$' -bench 'WhatIfCost' -benchtime "${INPROCESS_BENCHTIME:-2s}" -count "$rounds" ./policy >"$inprocess" ||
 	fail "in-process benchmark failed: $(tail -5 "$inprocess")"
+if [[ -n "$baseline_rev" ]]; then
+	# The baseline's passes, labelled so the summary tells them apart.
+	(cd "$work/baseline-src" && go test -run '^$' -bench 'WhatIfCost' -benchtime "${INPROCESS_BENCHTIME:-2s}" -count "$rounds" ./policy) |
+		sed 's|^BenchmarkWhatIfCost/|BenchmarkWhatIfCost/baseline-|' >>"$inprocess" ||
+		fail "in-process benchmark of the baseline failed: $(tail -5 "$inprocess")"
+fi
 awk "$awk_median"'
 function verdict(ok) { return ok ? "met" : "MISSED" }
 /^BenchmarkWhatIfCost\// {
@@ -223,6 +266,7 @@ END {
 	print "in process, against the goals (median of the passes, each set):"
 	for (k = 1; k <= nsets; k++) {
 		s = sets[k]
+		if (s ~ /^baseline-/) continue
 		printf "  full answer %-10s %8.1f µs goal <= 60 µs  %s\n", s, mb[s], verdict(mb[s] <= 60)
 		printf "  what-if cost %-9s %8.2fx  goal <= 2x     %s\n", s, mr[s], verdict(mr[s] <= 2)
 	}

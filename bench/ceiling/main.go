@@ -53,7 +53,7 @@ const (
 	maxHeaderBytes    = 32 << 10
 )
 
-// defaultAnswer is a golden answer whose compact JSON (about 6.4 kB) is close
+// defaultAnswer is a golden answer whose compact JSON (about 12.6 kB) is close
 // to the mean size of the advisor's answers to loadgen's generated mix.
 const defaultAnswer = "examples/golden/hardware-isolated-tokenisation.answer.json"
 

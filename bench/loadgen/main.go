@@ -29,6 +29,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/placement-advisor/advise/api"
 	"github.com/placement-advisor/advise/internal/workloadgen"
 )
 
@@ -72,6 +73,8 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 	waitReady := fs.Duration("wait-ready", 0, "instead of sending load, poll -url until it answers 200 (for -mode opa, with a defined result), at most this long, and print the time it took")
 	since := fs.String("since", "", "with -wait-ready: the target's start time as Unix seconds with a fraction, as bash's $EPOCHREALTIME gives it; the time is counted from it")
 	freePort := fs.Bool("free-port", false, "print a free loopback TCP port and exit")
+	omit := fs.String("omit", "", "comma-separated request fields to leave out of every generated workload (say, the fields an older build to compare with does not know)")
+	once := fs.Bool("once", false, "send each workload of the corpus once, spread over the connections, and stop when all are answered (or -duration ends first): a warm-up pass")
 	if err := fs.Parse(args); err != nil {
 		return err
 	}
@@ -91,9 +94,9 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		return err
 	}
 	if *waitReady > 0 {
-		return waitUntilReady(ctx, stdout, u.String(), *mode, *since, *waitReady, *asJSON)
+		return waitUntilReady(ctx, stdout, u.String(), *mode, *omit, *since, *waitReady, *asJSON)
 	}
-	bodies, err := makeBodies(*mode, *corpus)
+	bodies, err := makeBodies(*mode, *corpus, *omit)
 	if err != nil {
 		return err
 	}
@@ -127,7 +130,7 @@ func run(ctx context.Context, args []string, stdout io.Writer) error {
 		go func() {
 			defer wg.Done()
 			local := make([]time.Duration, 0, 4096)
-			for i := w; ctx.Err() == nil; i += *conns {
+			for i := w; ctx.Err() == nil && (!*once || i < len(bodies)); i += *conns {
 				body := bodies[i%len(bodies)]
 				t0 := time.Now()
 				err := send(ctx, client, *target, body)
@@ -229,7 +232,7 @@ type Ready struct {
 // millisecond, so the figure is within about a millisecond of the truth. For
 // -mode opa the answer must also hold a result: OPA answers 200 with an empty
 // object when the rule is undefined, which is no answer.
-func waitUntilReady(ctx context.Context, stdout io.Writer, target, mode, since string, limit time.Duration, asJSON bool) error {
+func waitUntilReady(ctx context.Context, stdout io.Writer, target, mode, omit, since string, limit time.Duration, asJSON bool) error {
 	start := time.Now()
 	if since != "" {
 		t, err := parseEpoch(since)
@@ -238,7 +241,7 @@ func waitUntilReady(ctx context.Context, stdout io.Writer, target, mode, since s
 		}
 		start = t
 	}
-	bodies, err := makeBodies(mode, 1)
+	bodies, err := makeBodies(mode, 1, omit)
 	if err != nil {
 		return err
 	}
@@ -308,12 +311,34 @@ func pickFreePort(ctx context.Context) (int, error) {
 	return port, nil
 }
 
-// makeBodies builds a varied corpus so no cache could answer it from one body.
-func makeBodies(mode string, n int) ([][]byte, error) {
+// makeBodies builds a varied corpus so no cache could answer it from one
+// body, each workload without the fields omit names.
+func makeBodies(mode string, n int, omit string) ([][]byte, error) {
+	var unset []api.Setting
+	for _, name := range strings.FieldsFunc(omit, func(r rune) bool { return r == ',' }) {
+		i, ok := api.FieldIndex(name)
+		if !ok {
+			return nil, fmt.Errorf("-omit: %q is not a request field", name)
+		}
+		if api.Fields()[i].Required {
+			return nil, fmt.Errorf("-omit: %s is required", name)
+		}
+		s, err := api.NewSetting(i, nil)
+		if err != nil {
+			return nil, err
+		}
+		unset = append(unset, s)
+	}
 	gen := workloadgen.New(42)
 	bodies := make([][]byte, 0, n)
 	for range n {
 		req := gen.Request()
+		for _, s := range unset {
+			s.Apply(&req)
+		}
+		if errs := api.Contradictions(&req); len(errs) > 0 {
+			return nil, fmt.Errorf("-omit %s leaves a generated workload contradicting itself: %s %s", omit, errs[0].Field, errs[0].Message)
+		}
 		var v any = req
 		switch mode {
 		case "advise":
