@@ -61,6 +61,8 @@ type Engine struct {
 	sources    []Source
 	placements []Placement
 	byName     map[string]*Placement
+	// index is each placement's position in placements.
+	index map[string]int
 	// degrees is how far each placement serves each capability.
 	degrees map[string]map[string]float64
 	factors []*factorPackage
@@ -180,8 +182,10 @@ func NewFromFS(ctx context.Context, fsys fs.FS) (*Engine, error) {
 		}
 	}
 	e.byName = make(map[string]*Placement, len(e.placements))
+	e.index = make(map[string]int, len(e.placements))
 	for i := range e.placements {
 		e.byName[e.placements[i].ID] = &e.placements[i]
+		e.index[e.placements[i].ID] = i
 	}
 	if e.rules, err = readRules(annotations, e.sources, tables); err != nil {
 		return nil, err

@@ -236,8 +236,8 @@ func (e *Engine) readContribution(f *findings, t *ast.Term) error {
 	missed, _ := m["missed"].(map[string]any)
 	contrast, _ := m["contrast"].(map[string]any)
 	n := len(e.placements)
-	if len(scores) != n || len(missed) != n || len(contrast) != n {
-		return fmt.Errorf("want scores, missed and contrast for each of the %d placements, got %d, %d and %d", n, len(scores), len(missed), len(contrast))
+	if len(scores) != n || len(missed) != n || len(contrast) > n {
+		return fmt.Errorf("want scores and missed for each of the %d placements and contrast for no more, got %d, %d and %d", n, len(scores), len(missed), len(contrast))
 	}
 	f.scores, f.missed, f.contrast = make([]float64, n), make([]ruleBits, n), make([][]float64, n)
 	for i, p := range e.placements {
@@ -255,14 +255,17 @@ func (e *Engine) readContribution(f *findings, t *ast.Term) error {
 			}
 			f.missed[i][bit/64] |= 1 << (bit % 64)
 		}
+		// The contrast is given against the placement's rivals; against
+		// any other it is nought.
 		qs, _ := contrast[p.ID].(map[string]any)
-		if len(qs) != n {
-			return fmt.Errorf("contrast.%s: want one for each of the %d placements, got %d", p.ID, n, len(qs))
-		}
 		f.contrast[i] = make([]float64, n)
-		for j, q := range e.placements {
-			if f.contrast[i][j], err = toFloat(qs[q.ID]); err != nil {
-				return fmt.Errorf("contrast.%s.%s: %w", p.ID, q.ID, err)
+		for q, x := range qs {
+			j, ok := e.index[q]
+			if !ok {
+				return fmt.Errorf("contrast.%s names %q, which is no placement", p.ID, q)
+			}
+			if f.contrast[i][j], err = toFloat(x); err != nil {
+				return fmt.Errorf("contrast.%s.%s: %w", p.ID, q, err)
 			}
 		}
 	}

@@ -44,22 +44,22 @@ totals := contribution(needs, preferences)
 #   What some needs and preferences (rule id to annotation) add to each
 #   placement: its score, the weight of every preference times how far the
 #   placement serves it; the needs it misses, each with its weight; and, for
-#   each other placement, the weight of preference on which the two differ
-#   (each preference's weight times the difference in how far they serve
-#   it), which the decision's confidence weighs a margin against.
+#   each of its rivals (the placements that recommend something else), the
+#   weight of preference on which the two differ (each preference's weight
+#   times the difference in how far they serve it), which the decision's
+#   confidence weighs a margin against.
 contribution(ns, ps) := {
-	"scores": {p: sum([w | some d in ps; w := d.custom.weight * object.get(degrees, d.custom.capability, 0)]) |
-		some p, degrees in tables.degrees
-	},
+	"scores": {p: sum([x | some pull in pulls; x := pull[p]]) | some p, _ in tables.degrees},
 	"missed": {p: {id: n.custom.weight | some id, n in ns; object.get(degrees, n.custom.capability, 0) < 1} |
 		some p, degrees in tables.degrees
 	},
-	"contrast": {p: {q: _contrast(ps, dp, dq) | some q, dq in tables.degrees} |
-		some p, dp in tables.degrees
+	"contrast": {p: {q: sum([x | some pull in pulls; x := abs(pull[p] - pull[q])]) | some q in qs} |
+		some p, qs in tables.rivals
 	},
+} if {
+	pulls := [_pull(d) | some d in ps]
 }
 
-_contrast(ps, dp, dq) := sum([w |
-	some d in ps
-	w := d.custom.weight * abs(object.get(dp, d.custom.capability, 0) - object.get(dq, d.custom.capability, 0))
-])
+# What a preference adds to each placement: its weight times how far the
+# placement serves it.
+_pull(d) := {p: w | some p, degrees in tables.degrees; w := d.custom.weight * object.get(degrees, d.custom.capability, 0)}

@@ -41,7 +41,8 @@ test_contribution if {
 		"orchestrator_in_vms": {},
 		"side_by_side": {},
 	}
-	c.contrast.vm == {"vm": 0, "container": 30, "os_container": 30, "containers_in_vms": 15, "orchestrator_in_vms": 15, "side_by_side": 25}
+	c.contrast.vm == {"container": 30, "os_container": 30, "containers_in_vms": 15, "orchestrator_in_vms": 15, "side_by_side": 25}
+	c.contrast.container == {"vm": 30, "containers_in_vms": 15, "orchestrator_in_vms": 15, "side_by_side": 5}
 }
 
 test_totals_are_the_contribution_of_everything if {

@@ -48,6 +48,11 @@ statements[p] := {c: s.id | some c, s in placements[p].serves} if some p, _ in r
 capabilities := {c | some table in degrees; some c, _ in table}
 
 # METADATA
+# title: Rivals
+# description: For each placement, the placements that recommend something else, the alternatives the confidence in it is measured against.
+rivals[p] := {q | some q, r in recommendations; r != recommendations[p]} if some p, _ in recommendations
+
+# METADATA
 # title: Sides
 # description: The end of the scale each capability pulls towards, from how the placements at either end serve it, none where they serve it alike. How the placements at one end serve it is their worst and their best degree together, so that one placement apart at an end (OS containers serve a whole OS, application containers do not) still tells.
 sides[c] := _side(c) if some c in capabilities

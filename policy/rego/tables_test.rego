@@ -45,3 +45,14 @@ test_every_placement_covers_every_capability if {
 		object.keys(tables.statements[p]) == tables.capabilities
 	}
 }
+
+test_rivals_recommend_something_else if {
+	tables.rivals == {
+		"vm": {"container", "os_container", "containers_in_vms", "orchestrator_in_vms", "side_by_side"},
+		"container": {"vm", "containers_in_vms", "orchestrator_in_vms", "side_by_side"},
+		"os_container": {"vm", "containers_in_vms", "orchestrator_in_vms", "side_by_side"},
+		"containers_in_vms": {"vm", "container", "os_container"},
+		"orchestrator_in_vms": {"vm", "container", "os_container"},
+		"side_by_side": {"vm", "container", "os_container"},
+	}
+}
