@@ -17,8 +17,9 @@ var mainHelp = `advise - should a workload run on virtual machines, in container
 
 advise reads a workload description, checks it strictly against contract v1,
 evaluates it with the advisor's rules and prints the recommendation (vm,
-container or hybrid) with every reason that led to it. Each reason, constraint
-and warning cites the source documents that support it.
+container or hybrid, and how) with every reason that led to it and every
+demand it does not meet. Each reason, constraint, unmet demand and warning
+cites the source documents that support it.
 
 Usage:
   advise [flags] FILE        advise on the workload in FILE
@@ -40,12 +41,13 @@ Flags:
   --output FORMAT     text (default): a plain report; for a portfolio, a table.
                       json: the answer (or portfolio) the HTTP API returns.
                       yaml: the same, as YAML.
-                      markdown: an architecture-review section with a checklist
-                      of constraints and warnings, reasons with citations, the
-                      what-ifs and the policy digest; a portfolio gets a table
-                      and one section per workload.
-  --lang en|zh        language of headings, summaries, warnings and what-ifs
-                      (default en); citations are the same in both.
+                      markdown: an architecture-review section: the placements
+                      weighed, how a hybrid splits and what it costs, a checklist
+                      of constraints, unmet demands and warnings, reasons with
+                      citations, the what-ifs and the policy digest; a portfolio
+                      gets a table and one section per workload.
+  --lang en|zh        language of headings, titles, summaries, warnings and
+                      what-ifs (default en); citations are the same in both.
   --server URL        ask the service at URL instead of the embedded rules
                       (http:// or https://; 30 s timeout).
   --expect OPTION     vm, container or hybrid: exit 3, saying why, when the
