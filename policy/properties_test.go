@@ -173,6 +173,43 @@ func TestAnswersHoldTogether(t *testing.T) {
 	}
 }
 
+// TestVariedAnswersHoldTogether checks the answers to at least
+// monotonePairs (workload, one-field change) pairs, the changes what-if
+// tries, as TestAnswersHoldTogether checks whole answers: nothing the
+// recommended placement misses goes unsaid, no two parts contradict each
+// other. The answers are without what_if and ask_next, which
+// TestAnswersHoldTogether covers.
+func TestVariedAnswersHoldTogether(t *testing.T) {
+	t.Parallel()
+	e := newEngine(t)
+	ctx := context.Background()
+	val := api.NewValidator()
+	rules := map[string]policy.Rule{}
+	for _, r := range e.Rules() {
+		rules[r.ID] = r
+	}
+	checked := 0
+	for i, req := range generatedRequests(t, 20261202, 400) {
+		for _, v := range policy.Variants(req) {
+			if val.Validate(&v.Request) != nil {
+				continue
+			}
+			ans, err := e.AdviseOnly(ctx, &v.Request, policy.English)
+			if err != nil {
+				t.Fatal(err)
+			}
+			checked++
+			for _, problem := range answerProblems(e, rules, v.Request, ans) {
+				t.Errorf("request %d (%s) with %s=%v: %s", i, mustJSON(t, req), v.Change.Field, v.Change.Value, problem)
+			}
+		}
+	}
+	if checked < monotonePairs {
+		t.Errorf("checked %d pairs, want at least %d", checked, monotonePairs)
+	}
+	t.Logf("pairs checked: %d", checked)
+}
+
 // answerProblems lists what is wrong with one answer.
 func answerProblems(e *policy.Engine, rules map[string]policy.Rule, req api.Request, ans api.Answer) []string {
 	var out []string
