@@ -447,6 +447,30 @@ func TestNewFromFSMatchesTheEmbeddedRules(t *testing.T) {
 	}
 }
 
+// TestARuleGivesItsAnnotation checks that a fired rule whose value is not
+// its annotation (here a weight that follows the input) is refused when it
+// fires, not cached: findings and decisions are remembered by the rules
+// fired, which would answer one input from another's.
+func TestARuleGivesItsAnnotation(t *testing.T) {
+	files := policyFiles(t)
+	src := string(files["factors/agility.rego"].Data)
+	old := "preferences[p.custom.id] := p if {\n\tinput.density == \"high\"\n\tp := rego.metadata.rule()\n}"
+	if !strings.Contains(src, old) {
+		t.Fatalf("agility.rego lacks %q", old)
+	}
+	src = strings.Replace(src, old, "preferences[p.custom.id] := object.union(p, {\"custom\": object.union(p.custom, {\"weight\": count(input.name)})}) if {\n\tinput.density == \"high\"\n\tp := rego.metadata.rule()\n}", 1)
+	files["factors/agility.rego"] = &fstest.MapFile{Data: []byte(src)}
+	e, err := policy.NewFromFS(context.Background(), files)
+	if err != nil {
+		t.Fatal(err)
+	}
+	req := parse(t, `{"multi_tenant":false,"density":"high","name":"abc"}`)
+	_, err = e.Advise(context.Background(), &req, policy.English)
+	if !errors.Is(err, policy.ErrEvaluation) || !strings.Contains(err.Error(), "agility.high_density") || !strings.Contains(err.Error(), "custom.weight is 3") {
+		t.Errorf("err = %v, want ErrEvaluation naming agility.high_density and its weight", err)
+	}
+}
+
 func TestAdviseHonoursACancelledContext(t *testing.T) {
 	e := newEngine(t)
 	ctx, cancel := context.WithCancel(context.Background())

@@ -188,8 +188,12 @@ func (e *Engine) evalFactor(ctx context.Context, p *factorPackage, w ast.Value) 
 			if !ok || !known {
 				return nil, fmt.Errorf("%w: %s.%s names %v, which is no annotated factor rule", ErrEvaluation, p.path, docNames[slot], k)
 			}
-			if r := e.byID[string(id)]; r.Kind != factorDocs[docNames[slot]] {
+			r := e.byID[string(id)]
+			if r.Kind != factorDocs[docNames[slot]] {
 				return nil, fmt.Errorf("%w: %s.%s holds %s, a rule of kind %s", ErrEvaluation, p.path, docNames[slot], id, r.Kind)
+			}
+			if err := sameAsAnnotated(r, obj.Get(k)); err != nil {
+				return nil, fmt.Errorf("%w: %s.%s[%s]: %v", ErrEvaluation, p.path, docNames[slot], id, err)
 			}
 			f.ids[slot] = append(f.ids[slot], string(id))
 			f.bits[bit/64] |= 1 << (bit % 64)
@@ -198,6 +202,68 @@ func (e *Engine) evalFactor(ctx context.Context, p *factorPackage, w ast.Value) 
 	}
 	return f, nil
 }
+
+// sameAsAnnotated checks that what a fired rule gives is its annotation in
+// what the decision reads of it (custom.capability, weight, grouping and
+// applies_to): the engine keys findings and decisions by the rules fired, so
+// a rule whose value changed with the input would be answered from another
+// input's findings.
+func sameAsAnnotated(r *Rule, doc *ast.Term) error {
+	var custom ast.Object
+	if obj, ok := doc.Value.(ast.Object); ok {
+		if t := obj.Get(customKey); t != nil {
+			custom, _ = t.Value.(ast.Object)
+		}
+	}
+	field := func(key *ast.Term) ast.Value {
+		if custom == nil {
+			return nil
+		}
+		if t := custom.Get(key); t != nil {
+			return t.Value
+		}
+		return nil
+	}
+	text := func(key *ast.Term) string {
+		s, _ := field(key).(ast.String)
+		return string(s)
+	}
+	differs := func(key string, got any, want any) error {
+		return fmt.Errorf("custom.%s is %v where the rule's annotation says %v; a fired rule gives its annotation, rego.metadata.rule()", key, got, want)
+	}
+	if got := text(capabilityKey); got != r.Capability {
+		return differs("capability", got, r.Capability)
+	}
+	if got := text(groupingKey); got != r.Grouping {
+		return differs("grouping", got, r.Grouping)
+	}
+	if r.Weight != nil {
+		n, _ := field(weightKey).(ast.Number)
+		if w, ok := n.Float64(); !ok || w != *r.Weight {
+			return differs("weight", field(weightKey), *r.Weight)
+		}
+	}
+	var applies []string
+	if list, ok := field(appliesKey).(*ast.Array); ok {
+		for i := range list.Len() {
+			s, _ := list.Elem(i).Value.(ast.String)
+			applies = append(applies, string(s))
+		}
+	}
+	if !slices.Equal(applies, r.AppliesTo) {
+		return differs("applies_to", applies, r.AppliesTo)
+	}
+	return nil
+}
+
+// The keys of an annotation that sameAsAnnotated reads.
+var (
+	customKey     = ast.StringTerm("custom")
+	capabilityKey = ast.StringTerm("capability")
+	groupingKey   = ast.StringTerm("grouping")
+	weightKey     = ast.StringTerm("weight")
+	appliesKey    = ast.StringTerm("applies_to")
+)
 
 // contribute evaluates what the findings add to each placement.
 func (e *Engine) contribute(ctx context.Context, p *factorPackage, f *findings) error {
