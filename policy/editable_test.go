@@ -59,7 +59,7 @@ func TestRuleAuthorsChangeTheDecisionInRegoAlone(t *testing.T) {
 			},
 		},
 		"the confidence formula": {
-			file: "decision.rego", old: "evidence_prior := 30", new: "evidence_prior := 0",
+			file: "decision.rego", old: `"evidence_prior": 30,`, new: `"evidence_prior": 0,`,
 			body: `{"multi_tenant":false}`,
 			check: func(t *testing.T, before, after api.Answer) {
 				if before.Confidence != 0.63 || after.Confidence != 1 {

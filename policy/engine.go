@@ -83,6 +83,8 @@ type Engine struct {
 	// already hold.
 	evaluations atomic.Int64
 	terms       terms
+	// revision is the bundle revisions of the organisation's policies.
+	revision string
 }
 
 // Rule describes one public rule, read from its METADATA annotation.
@@ -107,6 +109,8 @@ type Rule struct {
 	Serves    map[string]float64 `json:"serves,omitempty"`
 	Package   string             `json:"package"`
 	Citations []api.Citation     `json:"citations"`
+	// Origin is builtin or the organisation's policy the rule came from.
+	Origin string `json:"origin"`
 
 	// titleZH and summaryZH are the Chinese title and summary an answer
 	// shows for the rule.
@@ -136,13 +140,7 @@ type Source struct {
 }
 
 // New compiles and prepares the embedded rule set.
-func New(ctx context.Context) (*Engine, error) {
-	sub, err := fs.Sub(embedded, "rego")
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
-	}
-	return NewFromFS(ctx, sub)
-}
+func New(ctx context.Context) (*Engine, error) { return Load(ctx, Options{}) }
 
 // NewFromFS compiles and prepares the .rego files of fsys and its folders,
 // leaving out tests. It fails with ErrPolicy, saying what is wrong where,
@@ -150,11 +148,16 @@ func New(ctx context.Context) (*Engine, error) {
 // engine could not remember, break the decision model's checks, or leave a
 // capability a need or preference asks for unstated by a placement.
 func NewFromFS(ctx context.Context, fsys fs.FS) (*Engine, error) {
-	texts, digest, err := readPolicy(fsys)
+	set, err := readFS(fsys, OriginBuiltin)
 	if err != nil {
 		return nil, err
 	}
-	compiler, annotations, err := compile(texts)
+	return build(ctx, set)
+}
+
+// build compiles, checks and prepares a rule set.
+func build(ctx context.Context, set *policySet) (*Engine, error) {
+	compiler, annotations, err := compile(set.texts, set.applyOverrides)
 	if err != nil {
 		return nil, err
 	}
@@ -167,8 +170,11 @@ func NewFromFS(ctx context.Context, fsys fs.FS) (*Engine, error) {
 	if err := checkDecision(compiler); err != nil {
 		return nil, err
 	}
-	e := &Engine{info: api.PolicyInfo{Version: Version, Digest: digest}, validator: api.NewValidator()}
-	if e.sources, err = readSources(ctx, compiler); err != nil {
+	e := &Engine{info: api.PolicyInfo{Version: Version, Digest: set.digest()}, validator: api.NewValidator(), revision: set.revision}
+	if e.sources, err = readSources(ctx, compiler, set); err != nil {
+		return nil, err
+	}
+	if err := checkParameters(ctx, compiler, set); err != nil {
 		return nil, err
 	}
 	tables, err := readPlacements(ctx, compiler, annotations)
@@ -189,7 +195,7 @@ func NewFromFS(ctx context.Context, fsys fs.FS) (*Engine, error) {
 		e.byName[e.placements[i].ID] = &e.placements[i]
 		e.index[e.placements[i].ID] = i
 	}
-	if e.rules, err = readRules(annotations, e.sources, tables); err != nil {
+	if e.rules, err = readRules(annotations, e.sources, tables, set.origins); err != nil {
 		return nil, err
 	}
 	e.byID = make(map[string]*Rule, len(e.rules))
@@ -223,9 +229,8 @@ func NewFromFS(ctx context.Context, fsys fs.FS) (*Engine, error) {
 }
 
 // readPolicy reads every policy file but the tests, in fsys and its folders,
-// and returns their text by path and a digest of their paths and text, in
-// path order.
-func readPolicy(fsys fs.FS) (map[string][]byte, string, error) {
+// by path.
+func readPolicy(fsys fs.FS) (map[string][]byte, error) {
 	var names []string
 	err := fs.WalkDir(fsys, ".", func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -237,24 +242,31 @@ func readPolicy(fsys fs.FS) (map[string][]byte, string, error) {
 		return nil
 	})
 	if err != nil {
-		return nil, "", fmt.Errorf("%w: list files: %v", ErrPolicy, err)
+		return nil, fmt.Errorf("%w: list files: %v", ErrPolicy, err)
 	}
-	slices.Sort(names)
-	hash := sha256.New()
 	texts := make(map[string][]byte, len(names))
 	for _, name := range names {
 		src, err := fs.ReadFile(fsys, name)
 		if err != nil {
-			return nil, "", fmt.Errorf("%w: read %s: %v", ErrPolicy, name, err)
+			return nil, fmt.Errorf("%w: read %s: %v", ErrPolicy, name, err)
 		}
 		texts[name] = src
+	}
+	if len(texts) == 0 {
+		return nil, fmt.Errorf("%w: no .rego files", ErrPolicy)
+	}
+	return texts, nil
+}
+
+// digest is a digest of the set's file names and texts, in name order.
+func (s *policySet) digest() string {
+	hash := sha256.New()
+	for _, name := range slices.Sorted(maps.Keys(s.texts)) {
+		src := s.texts[name]
 		fmt.Fprintf(hash, "%s\x00%d\x00", name, len(src))
 		hash.Write(src)
 	}
-	if len(texts) == 0 {
-		return nil, "", fmt.Errorf("%w: no .rego files", ErrPolicy)
-	}
-	return texts, "sha256:" + hex.EncodeToString(hash.Sum(nil)), nil
+	return "sha256:" + hex.EncodeToString(hash.Sum(nil))
 }
 
 // capabilities is the one capabilities value every parse, compile and
@@ -264,9 +276,12 @@ var capabilities = ast.CapabilitiesForThisVersion(ast.CapabilitiesRegoVersion(as
 
 // compile parses and compiles the policy, strictly, as `opa check --strict`
 // does.
-func compile(texts map[string][]byte) (*ast.Compiler, *ast.AnnotationSet, error) {
+func compile(texts map[string][]byte, edit func(map[string]*ast.Module) error) (*ast.Compiler, *ast.AnnotationSet, error) {
 	modules, err := parse(texts)
 	if err != nil {
+		return nil, nil, err
+	}
+	if err := edit(modules); err != nil {
 		return nil, nil, err
 	}
 	annotations, errs := ast.BuildAnnotationSet(slices.Collect(maps.Values(modules)))
@@ -365,7 +380,25 @@ func checkModel(ctx context.Context, compiler *ast.Compiler) error {
 	return fmt.Errorf("%w: the decision model does not hold: %s", ErrPolicy, strings.Join(msgs, "; "))
 }
 
-func readSources(ctx context.Context, compiler *ast.Compiler) ([]Source, error) {
+// readSources reads the sources catalog, refusing an organisation's source
+// whose id is a built-in one's or that lacks a title or a language.
+func readSources(ctx context.Context, compiler *ast.Compiler, set *policySet) ([]Source, error) {
+	if len(set.org.Sources) > 0 {
+		v, err := evalOnce(ctx, compiler, "data.advise.sources.builtin")
+		if err != nil {
+			return nil, err
+		}
+		builtin, _ := v.(map[string]any)
+		for _, id := range slices.Sorted(maps.Keys(set.org.Sources)) {
+			s := set.org.Sources[id]
+			switch {
+			case builtin[id] != nil:
+				return nil, fmt.Errorf("%w: %s: data.advise.org.sources[%q]: a built-in source has that id", ErrPolicy, set.orgFrom, id)
+			case strings.TrimSpace(s.Title) == "" || strings.TrimSpace(s.Language) == "":
+				return nil, fmt.Errorf("%w: %s: data.advise.org.sources[%q] needs a title and a language", ErrPolicy, set.orgFrom, id)
+			}
+		}
+	}
 	v, err := evalOnce(ctx, compiler, "data.advise.sources.catalog")
 	if err != nil {
 		return nil, err
@@ -399,6 +432,10 @@ func (e *Engine) Sources() []Source { return e.sources }
 
 // Info identifies the rule set.
 func (e *Engine) Info() api.PolicyInfo { return e.info }
+
+// Revision is the revision the organisation's bundles give in their
+// manifests, comma-separated, or "" when none does.
+func (e *Engine) Revision() string { return e.revision }
 
 // Lang selects the language of titles and summaries.
 type Lang string

@@ -398,8 +398,8 @@ preferences`, "preferences"), "platform.windows_containers_awkward"},
 		"a capability no placement states": {edit("factors/agility.rego", "capability: elastic", "capability: teleportation"), "teleportation"},
 		"placements that break monotony": {edit("placements/container.rego", "id: container.fast_start\n#   kind: statement\n#   degree: 1", "id: container.fast_start\n#   kind: statement\n#   degree: 0.5"),
 			"not served monotonically"},
-		"a tie order against the scale": {edit("decision.rego", `tie_order := ["vm", "containers_in_vms"`, `tie_order := ["containers_in_vms", "vm"`), "tie_order puts containers_in_vms before vm"},
-		"no catalog":                    {edit("sources.rego", "catalog := {", "catalogue := {"), "sources.catalog"},
+		"a tie order against the scale": {edit("decision.rego", `"tie_order": ["vm", "containers_in_vms"`, `"tie_order": ["containers_in_vms", "vm"`), "tie_order puts containers_in_vms before vm"},
+		"no catalog":                    {edit("sources.rego", "catalog := object.union", "catalogue := object.union"), "sources.catalog"},
 	}
 	for name, tc := range cases {
 		t.Run(name, func(t *testing.T) {

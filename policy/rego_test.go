@@ -2,35 +2,29 @@ package policy_test
 
 import (
 	"context"
-	"fmt"
-	"io/fs"
 	"maps"
-	"path/filepath"
 	"slices"
 	"strings"
 	"testing"
 
 	"github.com/open-policy-agent/opa/v1/ast"
-	"github.com/open-policy-agent/opa/v1/storage"
 	"github.com/open-policy-agent/opa/v1/storage/inmem"
-	"github.com/open-policy-agent/opa/v1/tester"
+
+	"github.com/placement-advisor/advise/internal/regotest"
 )
 
 // TestRegoTests runs the _test.rego files beside the rules, so `go test ./...`
 // covers them as `go tool opa test policy/` does.
 func TestRegoTests(t *testing.T) {
 	// The .rego files of the rego folder and below, tests included.
-	onlyRego := func(_ string, info fs.FileInfo, _ int) bool {
-		return !info.IsDir() && filepath.Ext(info.Name()) != ".rego"
-	}
-	modules, store, err := tester.LoadWithRegoVersion([]string{"rego"}, onlyRego, ast.RegoV1)
+	modules, store, err := regotest.Load([]string{"rego"}, false)
 	if err != nil {
-		t.Fatalf("load rego files: %v", err)
+		t.Fatal(err)
 	}
 	if !slices.ContainsFunc(slices.Collect(maps.Keys(modules)), func(name string) bool { return strings.HasSuffix(name, "_test.rego") }) {
 		t.Fatal("no _test.rego files found")
 	}
-	passed, failures, err := runRegoTests(context.Background(), modules, store)
+	passed, failures, err := regotest.Run(context.Background(), modules, store)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -60,7 +54,7 @@ todo_test_later if true
 	if err != nil {
 		t.Fatal(err)
 	}
-	passed, failures, err := runRegoTests(context.Background(), map[string]*ast.Module{"harness_test.rego": mod}, inmem.New())
+	passed, failures, err := regotest.Run(context.Background(), map[string]*ast.Module{"harness_test.rego": mod}, inmem.New())
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -72,36 +66,4 @@ todo_test_later if true
 			t.Errorf("%s not reported in %q", name, failures)
 		}
 	}
-}
-
-// runRegoTests runs every test in modules with a strict compiler, as
-// `opa check --strict` checks, and describes each test that did not pass.
-func runRegoTests(ctx context.Context, modules map[string]*ast.Module, store storage.Store) (int, []string, error) {
-	compiler := ast.NewCompiler().WithStrict(true).WithDefaultRegoVersion(ast.RegoV1)
-	ch, err := tester.NewRunner().
-		SetCompiler(compiler).
-		SetStore(store).
-		SetModules(modules).
-		RaiseBuiltinErrors(true).
-		RunTests(ctx, nil)
-	if err != nil {
-		return 0, nil, fmt.Errorf("compile rego tests: %w", err)
-	}
-	var passed int
-	var failures []string
-	for res := range ch {
-		name := res.Package + "." + res.Name
-		switch {
-		case res.Error != nil:
-			failures = append(failures, fmt.Sprintf("%s: error: %v", name, res.Error))
-		case res.Skip:
-			failures = append(failures, name+": skipped; todo_ tests are not allowed")
-		case res.Fail:
-			failures = append(failures, fmt.Sprintf("%s: FAIL at %s", name, res.Location))
-		default:
-			passed++
-		}
-	}
-	slices.Sort(failures)
-	return passed, failures, nil
 }

@@ -104,7 +104,7 @@ func readPlacements(ctx context.Context, compiler *ast.Compiler, annotations *as
 // readRules builds the rule listing from the annotations, the same ones the
 // rules read through rego.metadata.rule(), so there is no second copy; it
 // checks that each annotation has what its kind needs.
-func readRules(annotations *ast.AnnotationSet, sources []Source, tables placementTables) ([]Rule, error) {
+func readRules(annotations *ast.AnnotationSet, sources []Source, tables placementTables, origins map[string]string) ([]Rule, error) {
 	titles := make(map[string]string, len(sources))
 	for _, s := range sources {
 		titles[s.File] = s.Title
@@ -126,7 +126,10 @@ func readRules(annotations *ast.AnnotationSet, sources []Source, tables placemen
 		}
 		seen[id] = where
 		pkg := ref.GetPackage().Path
-		r := Rule{ID: id, Title: a.Title, Description: a.Description, Package: strings.TrimPrefix(pkg.String(), "data.")}
+		r := Rule{ID: id, Title: a.Title, Description: a.Description, Package: strings.TrimPrefix(pkg.String(), "data."), Origin: OriginBuiltin}
+		if a.Location != nil && origins[a.Location.File] != "" {
+			r.Origin = origins[a.Location.File]
+		}
 		r.Kind, _ = a.Custom["kind"].(string)
 		r.Capability, _ = a.Custom["capability"].(string)
 		r.Grouping, _ = a.Custom["grouping"].(string)

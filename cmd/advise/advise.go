@@ -21,6 +21,7 @@ type adviseOptions struct {
 	server string   // base URL of a running service; empty means evaluate locally
 	expect string   // the recommendation the workloads must get, for gating
 	files  []string // paths, or "-" for standard input
+	policy policy.Options
 }
 
 // advise runs "advise [flags] FILE...|-": read the workloads, get the answers
@@ -70,6 +71,7 @@ func parseAdviseArgs(args []string) (adviseOptions, error) {
 	fs.StringVar(&lang, "lang", string(policy.English), "")
 	fs.StringVar(&opts.server, "server", "", "")
 	fs.StringVar(&opts.expect, "expect", "", "")
+	addPolicyFlags(fs, &opts.policy)
 	files, err := parseInterspersed(fs, args)
 	if err != nil {
 		return opts, err
@@ -87,6 +89,12 @@ func parseAdviseArgs(args []string) (adviseOptions, error) {
 	case "", api.RecommendVM, api.RecommendContainer, api.RecommendHybrid:
 	default:
 		return opts, usagef("--expect must be vm, container or hybrid, not %q", opts.expect)
+	}
+	if opts.server != "" && (len(opts.policy.Paths) > 0 || opts.policy.NoBuiltinRules) {
+		return opts, usagef("--policy and --no-builtin-rules choose the local rules; --server uses the service's")
+	}
+	if opts.policy.NoBuiltinRules && len(opts.policy.Paths) == 0 {
+		return opts, usagef("--no-builtin-rules needs at least one --policy")
 	}
 	if opts.server != "" {
 		u, err := url.Parse(opts.server)
@@ -145,7 +153,7 @@ func adviseOne(ctx context.Context, opts adviseOptions, in workloadInput) (api.A
 	if err != nil {
 		return ans, &workloadError{source: in.source, err: err}
 	}
-	engine, err := loadEngine(ctx)
+	engine, err := loadEngine(ctx, opts.policy)
 	if err != nil {
 		return ans, err
 	}
@@ -171,7 +179,7 @@ func advisePortfolio(ctx context.Context, opts adviseOptions, inputs []workloadI
 		err := postJSON(ctx, opts.server, "advise/batch", jsonArray(bodies), opts.lang, &pf)
 		return pf, err
 	}
-	engine, err := loadEngine(ctx)
+	engine, err := loadEngine(ctx, opts.policy)
 	if err != nil {
 		return pf, err
 	}
@@ -182,11 +190,11 @@ func advisePortfolio(ctx context.Context, opts adviseOptions, inputs []workloadI
 	return pf, nil
 }
 
-func loadEngine(ctx context.Context) (*policy.Engine, error) {
-	engine, resumeGC, err := newEnginePaused(ctx)
+func loadEngine(ctx context.Context, opts policy.Options) (*policy.Engine, error) {
+	engine, resumeGC, err := newEnginePaused(ctx, opts)
 	resumeGC() // a run of the CLI may read many files; nothing waits on the first
 	if err != nil {
-		return nil, fmt.Errorf("load embedded policy: %w", err)
+		return nil, fmt.Errorf("load %s: %w", policyLabel(opts), err)
 	}
 	return engine, nil
 }

@@ -25,9 +25,9 @@ const pausedHeadroom = 16 << 20
 // resumes collection once it has answered its first request. Meanwhile a
 // soft memory limit pausedHeadroom above what the runtime holds bounds what
 // the first requests (a large batch, say) can allocate uncollected.
-func newEnginePaused(ctx context.Context) (*policy.Engine, func(), error) {
+func newEnginePaused(ctx context.Context, opts policy.Options) (*policy.Engine, func(), error) {
 	gcPercent := debug.SetGCPercent(-1)
-	engine, err := policy.New(ctx)
+	engine, err := policy.Load(ctx, opts)
 	sample := []metrics.Sample{{Name: "/memory/classes/total:bytes"}, {Name: "/memory/classes/heap/released:bytes"}}
 	metrics.Read(sample)
 	limit := debug.SetMemoryLimit(-1)

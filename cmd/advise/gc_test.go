@@ -3,6 +3,8 @@ package main
 import (
 	"runtime/debug"
 	"testing"
+
+	"github.com/placement-advisor/advise/policy"
 )
 
 // TestEngineLoadsWithCollectionPausedUntilResumed: the engine comes back with
@@ -13,7 +15,7 @@ func TestEngineLoadsWithCollectionPausedUntilResumed(t *testing.T) {
 	defer debug.SetGCPercent(debug.SetGCPercent(percent))
 	defer debug.SetMemoryLimit(debug.SetMemoryLimit(limit))
 
-	engine, resume, err := newEnginePaused(t.Context())
+	engine, resume, err := newEnginePaused(t.Context(), policy.Options{})
 	if err != nil {
 		t.Fatal(err)
 	}

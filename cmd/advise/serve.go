@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"os"
 
+	"github.com/placement-advisor/advise/policy"
 	"github.com/placement-advisor/advise/server"
 )
 
@@ -16,6 +17,7 @@ import (
 type serveOptions struct {
 	addr   string
 	server server.Options
+	policy policy.Options
 }
 
 // serve runs "advise serve" until ctx is cancelled (SIGINT or SIGTERM in main),
@@ -30,9 +32,9 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	opts.server.Logger = logger
-	engine, resumeGC, err := newEnginePaused(ctx)
+	engine, resumeGC, err := newEnginePaused(ctx, opts.policy)
 	if err != nil {
-		return fmt.Errorf("cannot start: load embedded policy: %w", err)
+		return fmt.Errorf("cannot start: load %s: %w", policyLabel(opts.policy), err)
 	}
 	defer resumeGC() // should no request come before shutdown
 	opts.server.AfterFirstRequest = resumeGC
@@ -67,6 +69,7 @@ func parseServeArgs(args []string) (serveOptions, error) {
 		return nil
 	})
 	fs.BoolVar(&opts.server.LogInputs, "log-inputs", false, "")
+	addPolicyFlags(fs, &opts.policy)
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return opts, err

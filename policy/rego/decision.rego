@@ -35,19 +35,40 @@ import data.advise.tables
 scale := {"vm": 0, "hybrid": 1, "container": 2}
 
 # METADATA
+# title: Default parameters
+# description: |
+#   The decision's parameters as shipped. An organisation overrides any of
+#   them by name in its data, data.advise.org.parameters; the engine refuses
+#   a name not here and a value of another type than the default's.
+default_parameters := {
+	"tie_order": ["vm", "containers_in_vms", "orchestrator_in_vms", "side_by_side", "container", "os_container"],
+	"evidence_prior": 30,
+	"firm_from": 0.7,
+}
+
+# METADATA
+# title: Parameters
+# description: The default parameters with the organisation's overrides.
+parameters := object.union(default_parameters, _org_parameters)
+
+_org_parameters := data.advise.org.parameters
+
+default _org_parameters := {}
+
+# METADATA
 # title: Tie order
-# description: Placements in the order a tie between their scores is broken, from the VM end of the scale to the container end, so a tie never moves the answer towards containers; among hybrids the simpler pattern first.
-tie_order := ["vm", "containers_in_vms", "orchestrator_in_vms", "side_by_side", "container", "os_container"]
+# description: Placements in the order a tie between their scores is broken, from the VM end of the scale to the container end, so a tie never moves the answer towards containers; among hybrids the simpler pattern first. advise.model refuses an order against the scale.
+tie_order := parameters.tie_order
 
 # METADATA
 # title: Evidence prior
 # description: Points of evidence that count as much as the doubt of knowing nothing (see confidence).
-evidence_prior := 30
+evidence_prior := parameters.evidence_prior
 
 # METADATA
 # title: Firm from
 # description: The confidence from which an answer with enough data behind it is firm rather than leaning.
-firm_from := 0.7
+firm_from := parameters.firm_from
 
 # METADATA
 # title: Candidates

@@ -5,8 +5,17 @@ package advise.sources
 
 # METADATA
 # title: Catalog
+# description: Every source a rule may cite, the built-in ones and an organisation's (data.advise.org.sources, whose ids the engine refuses where they are built-in ones).
+catalog := object.union(builtin, _org_sources)
+
+_org_sources := data.advise.org.sources
+
+default _org_sources := {}
+
+# METADATA
+# title: Built-in sources
 # description: File name to title, site and language of each source document, and its public URL where the document names one.
-catalog := {
+builtin := {
 	"000_52410bb239ef2d82.txt": {
 		"title": "容器与虚拟机的区别与关系",
 		"site": "CTyun developer community (天翼云开发者社区)",

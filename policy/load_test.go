@@ -1,0 +1,152 @@
+package policy_test
+
+import (
+	"context"
+	"errors"
+	"path/filepath"
+	"strings"
+	"testing"
+
+	"github.com/placement-advisor/advise/policy"
+)
+
+// TestLoadRejectsBrokenOrgPolicies loads each broken organisation's policy
+// of testdata/org beside the built-in rules and checks that loading fails
+// with ErrPolicy, saying which file, which rule and what is wrong.
+func TestLoadRejectsBrokenOrgPolicies(t *testing.T) {
+	cases := map[string][]string{
+		"parse_error":                  {"parse_error/acme.rego:5", "rego_parse_error"},
+		"no_citation":                  {"acme.uncited", "no_citation/acme.rego", "cites nothing"},
+		"unknown_source":               {"acme.badcite", "unknown_source/acme.rego", `cites "acme-std", which is not in the sources catalog`},
+		"duplicate_id":                 {"agility.high_density", "duplicate_id/acme.rego", "factors/agility.rego", "also the id"},
+		"weight_not_a_number":          {"acme.heavy", "weight_not_a_number/acme.rego", "weight heavy is not a number"},
+		"nondeterministic":             {"nondeterministic/acme.rego", "calls time.now_ns"},
+		"outside_namespace":            {"outside_namespace/acme.rego", "package acme.rules is outside advise.factors"},
+		"override_unknown_id":          {"override_unknown_id", "data.advise.org.weights names \"acme.nosuchrule\", which is no rule's id"},
+		"disable_unknown_id":           {"disable_unknown_id", "data.advise.org.disabled names \"acme.nosuchrule\", which is no rule's id"},
+		"override_weight_not_a_number": {"override_weight_not_a_number", `data.advise.org.weights["agility.high_density"] is lots, not a number`},
+		"unknown_parameter":            {"unknown_parameter", `parameters names "prior"`, "evidence_prior, firm_from, tie_order"},
+		"parameter_of_another_type":    {"parameter_of_another_type", `parameters["evidence_prior"] is 10, a string; want a number`},
+		"data_outside_org":             {"data_outside_org", "data.acme: an organisation's data is data.advise.org only"},
+		"unknown_org_key":              {"unknown_org_key", `unknown field "weight"`},
+		"source_shadows_builtin":       {"source_shadows_builtin", "a built-in source has that id"},
+		"tie_order_against_the_scale":  {"tie_order puts container before vm"},
+	}
+	for name, want := range cases {
+		t.Run(name, func(t *testing.T) {
+			_, err := policy.Load(context.Background(), policy.Options{Paths: []string{filepath.Join("testdata", "org", name)}})
+			if !errors.Is(err, policy.ErrPolicy) {
+				t.Fatalf("err = %v, want ErrPolicy", err)
+			}
+			for _, w := range want {
+				if !strings.Contains(err.Error(), w) {
+					t.Errorf("err = %v\nwant it to say %q", err, w)
+				}
+			}
+		})
+	}
+}
+
+// TestLoadAddsAnOrgRule checks that an organisation's rule shows in the rule
+// listing with its origin and its own source, and fires in an answer.
+func TestLoadAddsAnOrgRule(t *testing.T) {
+	dir := filepath.Join("testdata", "org", "good")
+	e, err := policy.Load(context.Background(), policy.Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var rule *policy.Rule
+	for i, r := range e.Rules() {
+		if r.ID == "acme.ok" {
+			rule = &e.Rules()[i]
+		}
+	}
+	if rule == nil {
+		t.Fatal("acme.ok is not in the rule listing")
+	}
+	if rule.Origin != dir || rule.Package != "advise.factors.acme" || rule.Favors != "vm" || len(rule.Citations) != 1 || rule.Citations[0].Title != "ACME standard" {
+		t.Errorf("acme.ok = %+v", *rule)
+	}
+	if e.Info().Digest == newEngine(t).Info().Digest {
+		t.Error("the digest does not change with an organisation's rule")
+	}
+	req := parse(t, `{"multi_tenant":false,"availability_target":99.9}`)
+	a, err := e.Advise(context.Background(), &req, policy.English)
+	if err != nil {
+		t.Fatal(err)
+	}
+	fired := false
+	for _, r := range a.Reasons {
+		if r.Rule == "acme.ok" {
+			fired = true
+		}
+	}
+	if !fired {
+		t.Errorf("acme.ok does not fire: %+v", a.Reasons)
+	}
+}
+
+// TestLoadOverrides checks the data overrides: a weight by id, a rule
+// switched off, and a decision parameter, each changing what the engine
+// lists and answers.
+func TestLoadOverrides(t *testing.T) {
+	e, err := policy.Load(context.Background(), policy.Options{Paths: []string{filepath.Join("testdata", "org", "overrides")}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	rules := map[string]policy.Rule{}
+	for _, r := range e.Rules() {
+		rules[r.ID] = r
+	}
+	if w := rules["operations.central_management"].Weight; w == nil || *w != 40 {
+		t.Errorf("operations.central_management weight = %v, want 40", w)
+	}
+	if _, ok := rules["agility.frequent_releases"]; ok {
+		t.Error("agility.frequent_releases is listed though switched off")
+	}
+	req := parse(t, `{"multi_tenant":false,"release_frequency":"daily","central_management":true}`)
+	a, err := e.Advise(context.Background(), &req, policy.English)
+	if err != nil {
+		t.Fatal(err)
+	}
+	base, err := newEngine(t).Advise(context.Background(), &req, policy.English)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{}
+	for _, r := range a.Reasons {
+		got[r.Rule] = r.Weight
+	}
+	if _, ok := got["agility.frequent_releases"]; ok {
+		t.Errorf("a switched-off rule fires: %+v", a.Reasons)
+	}
+	if got["operations.central_management"] != 40 {
+		t.Errorf("reasons = %+v, want operations.central_management weighing 40", a.Reasons)
+	}
+	// With no prior doubt the same one-sided evidence is surer.
+	if a.Confidence <= base.Confidence {
+		t.Errorf("confidence %v with evidence_prior 0, %v without; want it higher", a.Confidence, base.Confidence)
+	}
+}
+
+// TestLoadWithoutBuiltinRules checks that --no-builtin-rules keeps the
+// decision model and the organisation's rules only.
+func TestLoadWithoutBuiltinRules(t *testing.T) {
+	e, err := policy.Load(context.Background(), policy.Options{Paths: []string{filepath.Join("testdata", "org", "good")}, NoBuiltinRules: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, r := range e.Rules() {
+		if r.Kind != "statement" && r.Origin == policy.OriginBuiltin {
+			t.Errorf("built-in factor rule %s is loaded", r.ID)
+		}
+	}
+	req := parse(t, `{"multi_tenant":true,"availability_target":99.9}`)
+	a, err := e.Advise(context.Background(), &req, policy.English)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(a.Reasons) != 1 || a.Reasons[0].Rule != "acme.ok" || a.Recommendation != "vm" {
+		t.Errorf("answer = %s with reasons %+v; want vm for acme.ok alone", a.Recommendation, a.Reasons)
+	}
+}

@@ -1,0 +1,14 @@
+package advise.factors.acme
+
+# METADATA
+# title: Test rule
+# description: A rule of a broken organisation's policy.
+# custom:
+#   id: acme.uncited
+#   kind: preference
+#   capability: mature_ha
+#   weight: 10
+preferences[p.custom.id] := p if {
+	input.availability_target >= 99.9
+	p := rego.metadata.rule()
+}
