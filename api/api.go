@@ -3,6 +3,8 @@
 // validation. Everything that crosses the wire is defined here, once.
 package api
 
+import "time"
+
 // Request is a workload description exactly as the caller sent it. Every
 // optional field is a pointer so that "left out" stays distinguishable from
 // "set to the default": the answer reports which inputs were assumed, and
@@ -218,6 +220,45 @@ type Warning struct {
 type PolicyInfo struct {
 	Version string `json:"version"`
 	Digest  string `json:"digest"`
+}
+
+// PolicyStatus is what GET /v1/policy reports: the policy a service answers
+// with, where its policies come from, and how its reloads went.
+type PolicyStatus struct {
+	// Active is nil until a first policy is active.
+	Active *ActivePolicy `json:"active"`
+	// Origins are where the policies come from: builtin, the --policy
+	// paths and the --bundle-url, in load order.
+	Origins []string `json:"origins"`
+	// Watching says how updates are picked up: sighup always, watch and
+	// bundle when configured.
+	Watching []string `json:"watching"`
+	// Reloads counts the policies activated, the first included;
+	// Unchanged the reloads that found the active digest again; Failures
+	// the updates refused, which left the active policy serving.
+	Reloads   int64        `json:"reloads"`
+	Unchanged int64        `json:"unchanged"`
+	Failures  int64        `json:"failures"`
+	LastError *PolicyError `json:"last_error"`
+}
+
+// ActivePolicy is the policy a service answers with.
+type ActivePolicy struct {
+	Version string `json:"version"`
+	Digest  string `json:"digest"`
+	// Revision is the bundles' manifest revisions, comma-separated, if any.
+	Revision string    `json:"revision,omitempty"`
+	LoadedAt time.Time `json:"loaded_at"`
+	// Trigger is what loaded it: start, sighup, watch or bundle.
+	Trigger string `json:"trigger"`
+	Rules   int    `json:"rules"`
+}
+
+// PolicyError is the last update of the policy that was refused.
+type PolicyError struct {
+	Message string    `json:"message"`
+	Trigger string    `json:"trigger"`
+	At      time.Time `json:"at"`
 }
 
 // Change sets one input field to a new value.

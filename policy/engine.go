@@ -12,6 +12,7 @@
 package policy
 
 import (
+	"cmp"
 	"context"
 	"crypto/sha256"
 	"embed"
@@ -258,13 +259,20 @@ func readPolicy(fsys fs.FS) (map[string][]byte, error) {
 	return texts, nil
 }
 
-// digest is a digest of the set's file names and texts, in name order.
+// digest is a digest of the set's files, by their digest names and texts,
+// in that order: the same rules give the same digest wherever their files
+// are.
 func (s *policySet) digest() string {
+	type file struct{ name, text string }
+	files := make([]file, 0, len(s.texts))
+	for name, src := range s.texts {
+		files = append(files, file{cmp.Or(s.digestNames[name], name), string(src)})
+	}
+	slices.SortFunc(files, func(a, b file) int { return cmp.Or(strings.Compare(a.name, b.name), strings.Compare(a.text, b.text)) })
 	hash := sha256.New()
-	for _, name := range slices.Sorted(maps.Keys(s.texts)) {
-		src := s.texts[name]
-		fmt.Fprintf(hash, "%s\x00%d\x00", name, len(src))
-		hash.Write(src)
+	for _, f := range files {
+		fmt.Fprintf(hash, "%s\x00%d\x00", f.name, len(f.text))
+		hash.Write([]byte(f.text))
 	}
 	return "sha256:" + hex.EncodeToString(hash.Sum(nil))
 }

@@ -1,8 +1,10 @@
 package policy
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io/fs"
 	"maps"
@@ -23,7 +25,14 @@ type Options struct {
 	// NoBuiltinRules leaves out the built-in factor packages, keeping the
 	// decision model, the placements and the sources catalog.
 	NoBuiltinRules bool
+	// Bundles are policies already read, such as those a bundle server
+	// sent, by where they came from; they load after Paths, in that order.
+	Bundles map[string]*bundle.Bundle
 }
+
+// ErrNotLoaded marks a request made before any policy is active: a service
+// waiting for its first bundle.
+var ErrNotLoaded = errors.New("no policy is active yet")
 
 // Origin of the built-in rules, as Rule.Origin names it.
 const OriginBuiltin = "builtin"
@@ -58,11 +67,14 @@ type orgSource struct {
 // policySet is the text of a rule set before it is compiled: the files by
 // name, where each came from, and the organisation's data.
 type policySet struct {
-	texts    map[string][]byte
-	origins  map[string]string
-	org      orgDocument
-	orgFrom  string
-	revision string
+	texts   map[string][]byte
+	origins map[string]string
+	// digestNames is the name a file has in the digest where it is not
+	// its name: an organisation's file by its path inside its policy.
+	digestNames map[string]string
+	org         orgDocument
+	orgFrom     string
+	revision    string
 }
 
 // Load compiles and prepares the built-in rules (or, with NoBuiltinRules,
@@ -90,18 +102,35 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 	}
 	var data map[string]any
 	var revisions, dataFrom []string
+	bundles := make([]*bundle.Bundle, 0, len(opts.Paths)+len(opts.Bundles))
+	origins := slices.Clone(opts.Paths)
 	for _, path := range opts.Paths {
 		b, err := readBundle(path)
 		if err != nil {
 			return nil, err
 		}
+		bundles = append(bundles, b)
+	}
+	for _, origin := range slices.Sorted(maps.Keys(opts.Bundles)) {
+		bundles = append(bundles, opts.Bundles[origin])
+		origins = append(origins, origin)
+	}
+	for i, b := range bundles {
+		path := origins[i]
 		for _, mf := range b.Modules {
-			name := mf.Path
+			// Errors name a file by where it is (for a tarball, inside
+			// it); the digest by its place in its policy, so the same
+			// policy mounted elsewhere has the same digest.
+			name := cmp.Or(mf.URL, mf.Path)
 			if strings.HasSuffix(name, "_test.rego") {
 				continue
 			}
+			set.digestNames[name] = "org:" + cmp.Or(mf.RelativePath, mf.Path)
 			if _, dup := set.texts[name]; dup {
 				return nil, fmt.Errorf("%w: %s: a file of that name is already loaded (from %s)", ErrPolicy, name, set.origins[name])
+			}
+			if mf.Parsed == nil {
+				return nil, fmt.Errorf("%w: %s: not parsed", ErrPolicy, name)
 			}
 			if pkg := mf.Parsed.Package.Path; !pkg.HasPrefix(orgRoot) || len(pkg) == len(orgRoot) {
 				return nil, fmt.Errorf("%w: %s: package %s is outside %s; an organisation's rules are factor packages, %s.<name>", ErrPolicy, name, strings.TrimPrefix(pkg.String(), "data."), strings.TrimPrefix(orgRoot.String(), "data."), strings.TrimPrefix(orgRoot.String(), "data."))
@@ -110,6 +139,7 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 			set.origins[name] = path
 		}
 		if len(b.Data) > 0 {
+			var err error
 			if data, err = mergeData(data, b.Data, path); err != nil {
 				return nil, err
 			}
@@ -230,7 +260,7 @@ func readFS(fsys fs.FS, origin string) (*policySet, error) {
 	if err != nil {
 		return nil, err
 	}
-	set := &policySet{texts: texts, origins: make(map[string]string, len(texts))}
+	set := &policySet{texts: texts, origins: make(map[string]string, len(texts)), digestNames: map[string]string{}}
 	for name := range texts {
 		set.origins[name] = origin
 	}

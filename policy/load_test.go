@@ -1,11 +1,19 @@
 package policy_test
 
 import (
+	"bytes"
 	"context"
 	"errors"
+	"fmt"
+	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
+
+	"github.com/open-policy-agent/opa/v1/ast"
+	"github.com/open-policy-agent/opa/v1/bundle"
+	"github.com/open-policy-agent/opa/v1/loader"
 
 	"github.com/placement-advisor/advise/policy"
 )
@@ -148,5 +156,90 @@ func TestLoadWithoutBuiltinRules(t *testing.T) {
 	}
 	if len(a.Reasons) != 1 || a.Reasons[0].Rule != "acme.ok" || a.Recommendation != "vm" {
 		t.Errorf("answer = %s with reasons %+v; want vm for acme.ok alone", a.Recommendation, a.Reasons)
+	}
+}
+
+// TestLoadABundleTarball loads the worked example as opa build makes it, a
+// tarball, and finds the same organisation's rules and sources as from its
+// directory.
+func TestLoadABundleTarball(t *testing.T) {
+	dir := "../examples/org-policy"
+	b, err := loader.NewFileLoader().WithRegoVersion(ast.RegoV1).AsBundle(dir)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b.Manifest.Revision = "acme-7"
+	tarball := filepath.Join(t.TempDir(), "org.tar.gz")
+	var buf bytes.Buffer
+	if err := bundle.NewWriter(&buf).Write(*b); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(tarball, buf.Bytes(), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	fromDir, err := policy.Load(context.Background(), policy.Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	fromTarball, err := policy.Load(context.Background(), policy.Options{Paths: []string{tarball}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if fromTarball.Revision() != "acme-7" {
+		t.Errorf("revision = %q, want the manifest's acme-7", fromTarball.Revision())
+	}
+	ids := func(e *policy.Engine) []string {
+		var out []string
+		for _, r := range e.Rules() {
+			if r.Origin != policy.OriginBuiltin {
+				w := 0.0
+				if r.Weight != nil {
+					w = *r.Weight
+				}
+				out = append(out, fmt.Sprintf("%s %v %v", r.ID, w, r.Citations))
+			}
+		}
+		return out
+	}
+	if a, b := ids(fromDir), ids(fromTarball); !slices.Equal(a, b) || len(a) == 0 {
+		t.Errorf("rules from the directory %v, from the tarball %v", a, b)
+	}
+	if !slices.Equal(fromDir.Sources(), fromTarball.Sources()) {
+		t.Errorf("sources differ: %v against %v", fromDir.Sources(), fromTarball.Sources())
+	}
+}
+
+// TestTheDigestIsTheRules: the same policy read from two places has one
+// digest, and a changed rule another.
+func TestTheDigestIsTheRules(t *testing.T) {
+	copyOf := filepath.Join(t.TempDir(), "elsewhere")
+	if err := os.CopyFS(copyOf, os.DirFS("../examples/org-policy")); err != nil {
+		t.Fatal(err)
+	}
+	a, err := policy.Load(context.Background(), orgPolicy)
+	if err != nil {
+		t.Fatal(err)
+	}
+	b, err := policy.Load(context.Background(), policy.Options{Paths: []string{copyOf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if a.Info().Digest != b.Info().Digest {
+		t.Errorf("the same policy in two places: %s and %s", a.Info().Digest, b.Info().Digest)
+	}
+	rule := filepath.Join(copyOf, "acme.rego")
+	src, err := os.ReadFile(rule)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := os.WriteFile(rule, []byte(strings.Replace(string(src), "weight: 15", "weight: 16", 1)), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	c, err := policy.Load(context.Background(), policy.Options{Paths: []string{copyOf}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Info().Digest == a.Info().Digest {
+		t.Error("a changed weight keeps the digest")
 	}
 }

@@ -397,12 +397,16 @@ func (h *handlers) healthz(c echo.Context) error {
 	return c.JSON(http.StatusOK, Health{Status: "ok"})
 }
 
-// readyz reports ready with the rules it serves: the engine compiled them
-// before the server was built, so a running server has nothing left to wait
-// for, until shutdown begins and it must send traffic elsewhere.
+// readyz reports ready with the rules it serves, once a policy is active (at
+// once for an engine compiled before the server was built; for a service
+// waiting for its first bundle, when it has loaded), until shutdown begins
+// and it must send traffic elsewhere.
 func (h *handlers) readyz(c echo.Context) error {
 	if h.draining.Load() {
 		return &problemError{kind: shuttingDown, detail: "the server is shutting down; send new requests to another instance"}
+	}
+	if r, ok := h.advisor.(PolicyReporter); ok && !r.Ready() {
+		return &problemError{kind: noPolicy, detail: "no policy is active yet; see GET /v1/policy"}
 	}
 	info := h.advisor.Info()
 	return c.JSON(http.StatusOK, Health{Status: "ready", Policy: &info})
@@ -414,6 +418,21 @@ func (h *handlers) sources(c echo.Context) error {
 
 func (h *handlers) rules(c echo.Context) error {
 	return c.JSON(http.StatusOK, RuleList{Rules: h.advisor.Rules(), Placements: h.advisor.Placements()})
+}
+
+// policy reports the active policy and its reloads; an Advisor that cannot
+// reload has its one policy, built in or given at start.
+func (h *handlers) policy(c echo.Context) error {
+	if r, ok := h.advisor.(PolicyReporter); ok {
+		return c.JSON(http.StatusOK, r.PolicyStatus())
+	}
+	info := h.advisor.Info()
+	return c.JSON(http.StatusOK, api.PolicyStatus{
+		Active:   &api.ActivePolicy{Version: info.Version, Digest: info.Digest, LoadedAt: h.started, Trigger: "start", Rules: len(h.advisor.Rules())},
+		Origins:  []string{policy.OriginBuiltin},
+		Watching: []string{},
+		Reloads:  1,
+	})
 }
 
 func (h *handlers) openAPI(c echo.Context) error {

@@ -23,6 +23,8 @@ import (
 	"github.com/goccy/go-yaml"
 
 	advise "github.com/placement-advisor/advise"
+	"github.com/placement-advisor/advise/policy"
+	"github.com/placement-advisor/advise/reload"
 	"github.com/placement-advisor/advise/server"
 )
 
@@ -97,7 +99,7 @@ func conformanceCases(t testing.TB) map[string]conformanceCase {
 	tooMany := postJSON("[" + strings.TrimSuffix(strings.Repeat(`{"multi_tenant":true},`, 1001), ",") + "]")
 	tooMany.path = "/advise/batch"
 	cases["batch over 1000 items"] = conformanceCase{call: tooMany, status: http.StatusBadRequest}
-	for _, path := range []string{"/healthz", "/readyz", "/v1/sources", "/v1/rules", "/openapi.yaml"} {
+	for _, path := range []string{"/healthz", "/readyz", "/v1/sources", "/v1/rules", "/v1/policy", "/openapi.yaml"} {
 		cases["GET "+path] = conformanceCase{call: call{path: path}, status: http.StatusOK, specAccepts: true}
 	}
 	// Every refusal of the malformed corpus. Some rules of contract v1 are
@@ -112,6 +114,17 @@ func conformanceCases(t testing.TB) map[string]conformanceCase {
 		opts := mc.options()
 		cases["malformed "+name] = conformanceCase{call: mc.call(t), opts: &opts, status: mc.WantStatus, specAccepts: mc.OpenAPIAcceptsRequest}
 	}
+	// A service waiting for its first bundle, and one whose last update
+	// was refused.
+	waiting := reload.New(reload.Config{Bundle: &reload.BundleConfig{URL: "http://127.0.0.1:1/bundles/org.tar.gz"}}, nil)
+	cases["advise before the first bundle"] = conformanceCase{call: postJSON(`{"multi_tenant":true}`), advisor: waiting, status: http.StatusServiceUnavailable, specAccepts: true}
+	cases["readyz before the first bundle"] = conformanceCase{call: call{path: "/readyz"}, advisor: waiting, status: http.StatusServiceUnavailable, specAccepts: true}
+	cases["policy before the first bundle"] = conformanceCase{call: call{path: "/v1/policy"}, advisor: waiting, status: http.StatusOK, specAccepts: true}
+	refused := reload.New(reload.Config{Policy: policy.Options{Paths: []string{"../policy/testdata/org/parse_error"}}}, engine)
+	if err := refused.Reload(context.Background(), reload.TriggerSIGHUP); err == nil {
+		panic("a broken policy reloaded")
+	}
+	cases["policy after a refused update"] = conformanceCase{call: call{path: "/v1/policy"}, advisor: refused, status: http.StatusOK, specAccepts: true}
 	for name, stub := range map[string]struct {
 		advisor server.Advisor
 		status  int

@@ -13,6 +13,7 @@ import (
 	"github.com/labstack/echo/v4"
 
 	"github.com/placement-advisor/advise/api"
+	"github.com/placement-advisor/advise/policy"
 )
 
 // ProblemTypeBase prefixes the type URI of every problem the server defines;
@@ -56,6 +57,7 @@ var (
 	requestTimeout    = problemKind{http.StatusRequestTimeout, "request-timeout", "Request timeout"}
 	overloaded        = problemKind{http.StatusServiceUnavailable, "overloaded", "Server overloaded"}
 	shuttingDown      = problemKind{http.StatusServiceUnavailable, "shutting-down", "Shutting down"}
+	noPolicy          = problemKind{http.StatusServiceUnavailable, "no-policy", "No policy active"}
 	// clientClosed is never sent: the caller hung up before the answer was
 	// ready, so there is no one to send it to. The access line records it
 	// with nginx's 499, which tells it apart from a server-side timeout.
@@ -72,7 +74,7 @@ const statusClientClosed = 499
 const retryAfterSeconds = "1"
 
 func retryable(k problemKind) bool {
-	return k == overloaded || k == evaluationTimeout
+	return k == overloaded || k == evaluationTimeout || k == noPolicy
 }
 
 // problemError is an error already classified as a problem. Handlers return
@@ -128,6 +130,8 @@ func classify(err error, c echo.Context) *problemError {
 		// The answer was being written when the caller hung up: the
 		// caller's doing, not a server failure.
 		return &problemError{kind: clientClosed, detail: "the caller closed the connection while the answer was written", cause: err}
+	case errors.Is(err, policy.ErrNotLoaded):
+		return &problemError{kind: noPolicy, detail: "the service has no policy yet (it waits for its first bundle); try again", cause: err}
 	case errors.Is(err, context.DeadlineExceeded), errors.Is(err, context.Canceled):
 		return &problemError{kind: evaluationTimeout, detail: "the rules did not answer in the time allowed; try again", cause: err}
 	case errors.As(err, &httpErr):

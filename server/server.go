@@ -44,6 +44,15 @@ type Advisor interface {
 
 var _ Advisor = (*policy.Engine)(nil)
 
+// PolicyReporter is what an Advisor that swaps its policy (reload.Holder)
+// adds: whether a policy is active, for /readyz, and the status GET
+// /v1/policy shows. An Advisor without it has one policy, active from the
+// start.
+type PolicyReporter interface {
+	Ready() bool
+	PolicyStatus() api.PolicyStatus
+}
+
 // Options tune the server. The zero value is usable: every zero field takes
 // its default.
 type Options struct {
@@ -132,6 +141,9 @@ type handlers struct {
 	// evaluating holds one token per evaluation running (MaxEvaluating). A
 	// channel queues its waiting senders in order, so waiting is fair.
 	evaluating chan struct{}
+	// started is when the handlers were built, the load time /v1/policy
+	// gives an Advisor that cannot reload.
+	started time.Time
 }
 
 // New builds the echo instance serving the advisor's API.
@@ -143,7 +155,7 @@ func New(advisor Advisor, opts Options) *echo.Echo {
 // build is New, also returning the handlers so Serve can mark them draining.
 func build(advisor Advisor, opts Options) (*echo.Echo, *handlers) {
 	opts = opts.withDefaults()
-	h := &handlers{advisor: advisor, validator: api.NewValidator(), opts: opts, evaluating: make(chan struct{}, opts.MaxEvaluating)}
+	h := &handlers{advisor: advisor, validator: api.NewValidator(), opts: opts, evaluating: make(chan struct{}, opts.MaxEvaluating), started: time.Now().UTC()}
 
 	e := echo.New()
 	e.HideBanner = true
@@ -178,6 +190,7 @@ func routes(e *echo.Echo, h *handlers) {
 	e.GET("/readyz", h.readyz)
 	e.GET("/v1/sources", h.sources)
 	e.GET("/v1/rules", h.rules)
+	e.GET("/v1/policy", h.policy)
 	e.GET("/openapi.yaml", h.openAPI)
 }
 

@@ -8,8 +8,13 @@ import (
 	"io"
 	"log/slog"
 	"os"
+	"os/signal"
+	"sync"
+	"syscall"
+	"time"
 
 	"github.com/placement-advisor/advise/policy"
+	"github.com/placement-advisor/advise/reload"
 	"github.com/placement-advisor/advise/server"
 )
 
@@ -18,6 +23,10 @@ type serveOptions struct {
 	addr   string
 	server server.Options
 	policy policy.Options
+	// reload is where updates of the policy come from, beside SIGHUP.
+	watch         bool
+	watchInterval time.Duration
+	bundle        *reload.BundleConfig
 }
 
 // serve runs "advise serve" until ctx is cancelled (SIGINT or SIGTERM in main),
@@ -32,15 +41,47 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	opts.server.Logger = logger
-	engine, resumeGC, err := newEnginePaused(ctx, opts.policy)
-	if err != nil {
-		return fmt.Errorf("cannot start: load %s: %w", policyLabel(opts.policy), err)
+	// With a bundle server the first policy comes from it: /readyz answers
+	// 503 until then. Otherwise the policy loads before the server listens.
+	var initial *policy.Engine
+	resumeGC := func() {}
+	if opts.bundle == nil {
+		var err error
+		if initial, resumeGC, err = newEnginePaused(ctx, opts.policy); err != nil {
+			return fmt.Errorf("cannot start: load %s: %w", policyLabel(opts.policy), err)
+		}
+		info := initial.Info()
+		logger.Info("policy loaded", slog.String("trigger", reload.TriggerStart), slog.String("version", info.Version), slog.String("digest", info.Digest), slog.Int("rules", len(initial.Rules())))
 	}
 	defer resumeGC() // should no request come before shutdown
 	opts.server.AfterFirstRequest = resumeGC
-	info := engine.Info()
-	logger.Info("policy loaded", slog.String("version", info.Version), slog.String("digest", info.Digest), slog.Int("rules", len(engine.Rules())))
-	if err := server.Run(ctx, opts.addr, engine, opts.server); err != nil {
+	holder := reload.New(reload.Config{Policy: opts.policy, Watch: opts.watch, WatchInterval: opts.watchInterval, Bundle: opts.bundle, Logger: logger}, initial)
+
+	watchCtx, stopWatching := context.WithCancel(ctx)
+	var watchers sync.WaitGroup
+	defer func() {
+		stopWatching()
+		watchers.Wait()
+	}()
+	hup := make(chan os.Signal, 1)
+	signal.Notify(hup, syscall.SIGHUP)
+	defer signal.Stop(hup)
+	watchers.Go(func() {
+		for {
+			select {
+			case <-watchCtx.Done():
+				return
+			case <-hup:
+				_ = holder.Reload(watchCtx, reload.TriggerSIGHUP) // logged and counted by the holder
+			}
+		}
+	})
+	watchers.Go(func() {
+		if err := holder.Run(watchCtx); err != nil {
+			logger.Error("policy watch stopped", slog.String("error", err.Error()))
+		}
+	})
+	if err := server.Run(ctx, opts.addr, holder, opts.server); err != nil {
 		return fmt.Errorf("serve on %s: %w", opts.addr, err)
 	}
 	return nil
@@ -70,6 +111,14 @@ func parseServeArgs(args []string) (serveOptions, error) {
 	})
 	fs.BoolVar(&opts.server.LogInputs, "log-inputs", false, "")
 	addPolicyFlags(fs, &opts.policy)
+	fs.BoolVar(&opts.watch, "watch", false, "")
+	fs.DurationVar(&opts.watchInterval, "watch-interval", time.Second, "")
+	var bundle reload.BundleConfig
+	var keyFile string
+	fs.StringVar(&bundle.URL, "bundle-url", "", "")
+	fs.DurationVar(&bundle.MinDelay, "bundle-poll", 10*time.Second, "")
+	fs.StringVar(&keyFile, "verification-key", "", "")
+	fs.StringVar(&bundle.VerificationAlg, "verification-alg", "RS256", "")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return opts, err
@@ -95,6 +144,30 @@ func parseServeArgs(args []string) (serveOptions, error) {
 		return opts, usagef("serve: --drain-delay must not be negative")
 	case opts.server.MaxInFlight <= 0:
 		return opts, usagef("serve: --max-in-flight must be at least 1")
+	}
+	switch {
+	case opts.policy.NoBuiltinRules && len(opts.policy.Paths) == 0 && bundle.URL == "":
+		return opts, usagef("serve: --no-builtin-rules needs a --policy or a --bundle-url")
+	case opts.watch && len(opts.policy.Paths) == 0:
+		return opts, usagef("serve: --watch watches the --policy paths; give at least one")
+	case opts.watchInterval <= 0:
+		return opts, usagef("serve: --watch-interval must be a positive duration such as 1s")
+	case keyFile != "" && bundle.URL == "":
+		return opts, usagef("serve: --verification-key checks bundles from --bundle-url; give one")
+	}
+	if bundle.URL != "" {
+		bundle.MaxDelay = 2 * bundle.MinDelay
+		if err := reload.CheckBundleConfig(bundle); err != nil {
+			return opts, usagef("serve: %v", err)
+		}
+		if keyFile != "" {
+			key, err := os.ReadFile(keyFile)
+			if err != nil {
+				return opts, usagef("serve: --verification-key: %v", err)
+			}
+			bundle.VerificationKey = string(key)
+		}
+		opts.bundle = &bundle
 	}
 	if opts.server.Token != "" {
 		if err := server.CheckToken(opts.server.Token); err != nil {

@@ -69,6 +69,13 @@ func TestServeReliabilityUsageErrors(t *testing.T) {
 		"token with a space":   {args: []string{"--token", "0123456789 abcdefghij"}, want: "the token may hold only"},
 		"wildcard origin":      {args: []string{"--cors-origin", "*"}, want: `invalid value "*" for flag -cors-origin`},
 		"origin with a path":   {args: []string{"--cors-origin", "https://a.example.com/app"}, want: "must be scheme://host[:port]"},
+		"watch without policy": {args: []string{"--watch"}, want: "--watch watches the --policy paths"},
+		"zero watch interval":  {args: []string{"--policy", "../../examples/org-policy", "--watch", "--watch-interval", "0s"}, want: "--watch-interval must be a positive"},
+		"key without bundle":   {args: []string{"--verification-key", "org.pem"}, want: "--verification-key checks bundles from --bundle-url"},
+		"bundle url not http":  {args: []string{"--bundle-url", "ftp://bundles.example.com/org.tar.gz"}, want: "--bundle-url must be an http:// or https:// URL"},
+		"bundle url no path":   {args: []string{"--bundle-url", "https://bundles.example.com"}, want: "--bundle-url must be"},
+		"unreadable key":       {args: []string{"--bundle-url", "https://bundles.example.com/org.tar.gz", "--verification-key", "no/such.pem"}, want: "--verification-key: open no/such.pem"},
+		"no rules at all":      {args: []string{"--no-builtin-rules"}, want: "--no-builtin-rules needs a --policy or a --bundle-url"},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -89,7 +96,8 @@ func TestServeReliabilityUsageErrors(t *testing.T) {
 
 func TestServeHelpDocumentsReliabilityFlags(t *testing.T) {
 	r := runCLI(t, "", "help", "serve")
-	for _, want := range []string{"--max-in-flight", "--drain-delay", "--token", "ADVISE_TOKEN", "--cors-origin", "--log-inputs", "Retry-After", "/readyz"} {
+	for _, want := range []string{"--max-in-flight", "--drain-delay", "--token", "ADVISE_TOKEN", "--cors-origin", "--log-inputs", "Retry-After", "/readyz",
+		"--policy", "--no-builtin-rules", "--watch", "--bundle-url", "--verification-key", "SIGHUP", "/v1/policy"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("serve help does not mention %s", want)
 		}
