@@ -31,6 +31,7 @@ const (
 	exitFailure  = 1 // the advisor could not answer: rules, network, server error
 	exitBadInput = 2 // the caller's mistake: command line or workload
 	exitExpected = 3 // advice given, but not the recommendation --expect demanded
+	exitChanged  = 4 // advise diff --fail-on-change: the new policy changes some advice
 )
 
 // errUsage marks a command line that cannot be run as given.
@@ -58,6 +59,8 @@ func exitCode(err error) int {
 		return exitOK
 	case errors.Is(err, errExpectation):
 		return exitExpected
+	case errors.Is(err, errAdviceChanged):
+		return exitChanged
 	case errors.Is(err, errUsage),
 		errors.Is(err, errBadInput),
 		errors.Is(err, api.ErrDecode),
@@ -84,9 +87,14 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			if len(args) > 1 && args[1] == "serve" {
 				return writeString(stdout, serveHelp)
 			}
+			if len(args) > 1 && args[1] == "diff" {
+				return writeString(stdout, diffHelp)
+			}
 			return writeString(stdout, mainHelp)
 		case "serve":
 			return serve(ctx, args[1:], stdout, stderr)
+		case "diff":
+			return diff(ctx, args[1:], stdin, stdout)
 		}
 	}
 	return advise(ctx, args, stdin, stdout, stderr)

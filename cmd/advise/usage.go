@@ -27,7 +27,10 @@ Usage:
   advise [flags] FILE...     advise on a portfolio: several files, a JSON array,
                              or a YAML file of several documents (or a list)
   advise serve [flags]       run the HTTP service (see 'advise help serve')
-  advise help [serve]        show this help; also -h or --help
+  advise diff [flags] FILE...
+                             what a policy change does to the advice for a
+                             portfolio, before it ships ('advise help diff')
+  advise help [serve|diff]   show this help; also -h or --help
 
 Two ways to get advice, same output:
   local (default)   the rules built into this binary evaluate the workload;
@@ -53,6 +56,12 @@ Flags:
   --expect OPTION     vm, container or hybrid: exit 3, saying why, when the
                       advice for any workload differs, so a pipeline can hold a
                       design to its agreed platform.
+  --policy PATH       also evaluate with an organisation's policy: a directory of
+                      .rego, .json and .yaml files or an opa build bundle
+                      (.tar.gz); repeat for several (see "Bring your own rules"
+                      in the README). Not with --server.
+  --no-builtin-rules  with --policy: the decision model and the organisation's
+                      rules only.
 
 The workload file:
   A JSON object in snake_case, or a JSON array of them (YAML works too: a
@@ -62,7 +71,8 @@ The workload file:
   the ones it assumed. Unknown fields, duplicate keys, null and values outside
   the contract are errors. In a portfolio a bad workload is reported by its
   place and field, and the others are still advised on.
-  To read a file named "serve" or "help", write ./serve or ./help.
+  To read a file named "serve", "diff" or "help", write ./serve, ./diff or
+  ./help.
 
     {"name": "billing-api", "multi_tenant": true, "startup_sla_ms": 500,
      "density": "high", "scaling": "elastic"}
@@ -74,6 +84,7 @@ Exit status:
      workload (every field at fault is listed on stderr; in a portfolio the
      others are still printed), or --server rejected it with a 4xx reply.
   3  advice was given, but not the recommendation --expect demanded.
+  4  advise diff --fail-on-change: a policy change alters some advice.
   1  anything else: the rules failed to load or evaluate, the server could not
      be reached, timed out, answered 5xx, 408 or 429, or sent something that is
      not an answer.
@@ -94,17 +105,107 @@ Examples:
   advise workload.json || echo "exit $?: fix the workload, or the advisor"
 `
 
+// diffHelp is the help of "advise diff". Its JSON section documents
+// diffReport: keep the two in step.
+var diffHelp = `advise diff - what a policy change does to the advice for a portfolio
+
+Usage:
+  advise diff --policy PATH [--policy PATH]... [--no-builtin-rules]
+              [--base builtin|PATH] [--output text|markdown|json]
+              [--lang en|zh] [--fail-on-change] FILE...
+
+diff evaluates every workload of FILE... (what 'advise FILE...' reads:
+several files, a JSON array, YAML documents, - for standard input) with two
+rule sets, locally, and reports each workload whose advice changed: its
+recommendation or hybrid pattern, its band (firm, leaning,
+insufficient_data) or its reasons (a rule that fires under one and not the
+other, or weighs otherwise). A workload whose confidence moved but stayed in
+its band is not a change; the summary counts those apart.
+
+The two rule sets:
+  base  --base builtin (default): the rules built into this binary.
+        --base PATH: those plus the organisation's policy at PATH, a
+        directory or a bundle (.tar.gz). Write ./builtin for a directory
+        of that name.
+  new   the built-in rules plus every --policy; with --no-builtin-rules,
+        the --policy rules alone (the decision model and the sources stay).
+
+Flags:
+  --policy PATH        a policy of the new rules, a directory or a bundle;
+                       at least one, repeat for several.
+  --no-builtin-rules   leave the built-in factor rules out of the new rules.
+  --base builtin|PATH  the rules to compare against (default builtin).
+  --output FORMAT      text (default): plain lines, the summary last.
+                       markdown: a section for an architecture review board:
+                       the two policies and their digests, a table of
+                       transitions and one row per changed workload.
+                       json: the object described below.
+  --lang en|zh         language of headings and rule titles (default en).
+  --fail-on-change     exit 4 when the advice for any workload changed.
+
+What is reported:
+  For each changed workload, in input order and numbered by its place in
+  the input: recommendation, band and confidence, base → new; the reasons
+  added (+) and removed (-) with favours and weight; the reasons whose
+  weight changed (~), base → new. A transition counts the changed workloads
+  per "base → new" recommendation, written vm, container or hybrid/PATTERN
+  (hybrid/containers_in_vms, hybrid/orchestrator_in_vms,
+  hybrid/side_by_side); "vm → vm" counts workloads that kept their
+  recommendation but changed band or reasons. Most frequent first.
+
+JSON output:
+  {"base": {"digest", "origin"}, "new": {"digest", "origin"},
+   "summary": {"workloads", "changed", "unchanged", "confidence_only",
+               "invalid", "transitions": [{"from", "to", "count"}]},
+   "changes": [{"index", "name", "source",
+                "from": {"recommendation", "hybrid_pattern", "band",
+                         "confidence"},
+                "to": {the same},
+                "reasons_added": [{"rule", "title", "favors", "weight"}],
+                "reasons_removed": [the same],
+                "weights_changed": [{"rule", "title", "favors", "from",
+                                     "to"}]}],
+   "invalid": [{"index", "name", "source", "detail",
+                "errors": [{"field", "rule", "message"}]}]}
+  workloads counts the workloads evaluated, so changed + unchanged =
+  workloads; unchanged includes confidence_only; invalid ones are not
+  evaluated. origin is "builtin" (not with --no-builtin-rules) and the
+  policy paths, comma-separated. name is there when the workload has one,
+  hybrid_pattern when the recommendation is hybrid. Lists are [] when empty.
+
+Exit status:
+  0  no advice changed, or some did and --fail-on-change was not given.
+  4  some advice changed and --fail-on-change was given.
+  2  bad input: a usage error (no --policy, no FILE, a --policy or --base
+     path that does not exist, bad --output or --lang), a workload file
+     that cannot be read, or a malformed or invalid workload (each is
+     listed on stderr and in the report; the others are still compared).
+     It wins over 4: the comparison is incomplete.
+  1  a policy failed to load (the message says base or new, and names the
+     file, the rule and what is wrong), or evaluation failed.
+
+Examples:
+  advise diff --policy examples/org-policy examples/*.json
+  advise diff --policy acme.tar.gz --output markdown portfolio.yaml >> review.md
+  advise diff --base policies/v1 --policy policies/v2 --fail-on-change *.json
+  advise diff --policy acme --output json - < portfolio.json | jq .summary
+`
+
 var serveHelp = fmt.Sprintf(`advise serve - run the workload placement advisor as an HTTP service
 
 Usage:
   advise serve [--addr HOST:PORT] [--body-limit BYTES] [--eval-timeout DUR]
                [--max-in-flight N] [--grace DUR] [--drain-delay DUR]
                [--token TOKEN] [--cors-origin ORIGIN]... [--log-inputs]
+               [--policy PATH]... [--no-builtin-rules] [--watch]
+               [--watch-interval DUR] [--bundle-url URL] [--bundle-poll DUR]
+               [--verification-key FILE] [--verification-alg ALG]
 
-The service evaluates with the rules built into this binary. It answers
+The service evaluates with the rules built into this binary, and with an
+organisation's own policies where --policy or --bundle-url give them. It answers
 POST /advise with the same answer 'advise --output json' prints, and
 POST /advise/batch with a portfolio's; it serves GET /healthz, /readyz,
-/v1/rules, /v1/sources and /openapi.yaml. Errors are RFC 9457
+/v1/rules, /v1/sources, /v1/policy and /openapi.yaml. Errors are RFC 9457
 application/problem+json. It logs JSON lines to standard error: one
 access line per request and one decision line per answer, which holds a
 digest of the input, not the input itself, unless --log-inputs is given.
@@ -134,6 +235,26 @@ Flags:
   --log-inputs         add the resolved input to each decision line. Off by
                        default: workload names can say more than they should.
 
+Policy (see the README's "Bring your own rules"):
+  --policy PATH        an organisation's policy beside the built-in rules: a
+                       directory of .rego, .json and .yaml files, or a bundle
+                       built by opa build (.tar.gz). Repeat for several.
+  --no-builtin-rules   keep only the decision model and the organisation's rules.
+  --watch              reload when a file under a --policy directory changes,
+                       polled every --watch-interval (default 1s).
+  --bundle-url URL     poll a bundle server for the organisation's bundle, with
+                       ETags, every --bundle-poll to twice that (default 10s).
+                       /readyz answers 503 until the first bundle has loaded.
+  --verification-key FILE
+                       refuse a bundle whose signature does not verify with the
+                       PEM public key (or HMAC secret) in FILE, by
+                       --verification-alg (default RS256); unsigned ones too.
+  SIGHUP reloads the policy at any time. A new policy is compiled beside the
+  old one and swapped in; one that does not load is logged and counted, and
+  the last good policy goes on serving. GET /v1/policy shows the active
+  digest, where it came from, when it loaded and the last error. Every
+  answer carries the digest of the policy that produced it.
+
 Shutdown: on SIGINT or SIGTERM /readyz turns 503 and keep-alive stops; after
 --drain-delay the listener closes, so new connections are refused; requests in
 flight then have --grace to finish. Exit 0 if they all did.
@@ -141,7 +262,7 @@ flight then have --grace to finish. Exit 0 if they all did.
 Exit status:
   0  the service stopped cleanly after SIGINT or SIGTERM.
   2  a usage error: unknown flag, bad value, stray argument.
-  1  the rules failed to load, the address could not be bound, requests were
+  1  the rules failed to load at start, the address could not be bound, requests were
      still running when --grace ran out, or the service failed while running.
 
 Environment:
@@ -153,5 +274,7 @@ Examples:
   ADVISE_ADDR=0.0.0.0:9000 advise serve
   advise serve --addr :8080 --eval-timeout 1s --grace 30s --drain-delay 5s
   ADVISE_TOKEN=$(openssl rand -hex 24) advise serve --cors-origin https://tools.example.com
+  advise serve --policy examples/org-policy --watch
+  advise serve --bundle-url https://bundles.example.com/advise/org.tar.gz --verification-key org.pem
 `, defaultAddr, envAddr, server.DefaultBodyLimit, server.DefaultEvalTimeout, server.WriteTimeout,
 	server.DefaultMaxInFlight(), server.DefaultShutdownGrace, envToken)
