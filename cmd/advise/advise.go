@@ -49,12 +49,17 @@ func advise(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 		}
 		return checkExpected(stderr, opts.expect, []api.PortfolioItem{{Name: inputs[0].source, Answer: &ans}})
 	}
-	pf, err := advisePortfolio(ctx, opts, inputs)
+	pf, rules, err := advisePortfolio(ctx, opts, inputs)
 	if err != nil {
 		return err
 	}
 	if err := report.WritePortfolio(stdout, opts.output, pf, report.Lang(opts.lang)); err != nil {
 		return err
+	}
+	if opts.output == "text" && len(opts.policy.Paths) > 0 {
+		if err := writeOrgRules(stdout, rules, pf, opts.lang); err != nil {
+			return err
+		}
 	}
 	if pf.Summary.Failed > 0 {
 		return &portfolioError{portfolio: pf, inputs: inputs}
@@ -165,11 +170,12 @@ func adviseOne(ctx context.Context, opts adviseOptions, in workloadInput) (api.A
 }
 
 // advisePortfolio gets the answers for a batch, locally or from --server's
-// batch endpoint. A bad workload fails alone, not the batch.
-func advisePortfolio(ctx context.Context, opts adviseOptions, inputs []workloadInput) (api.Portfolio, error) {
+// batch endpoint, and the rules of a local engine. A bad workload fails
+// alone, not the batch.
+func advisePortfolio(ctx context.Context, opts adviseOptions, inputs []workloadInput) (api.Portfolio, []policy.Rule, error) {
 	var pf api.Portfolio
 	if len(inputs) > api.MaxBatch {
-		return pf, &fileError{err: fmt.Errorf("%d workloads; one batch takes at most %d", len(inputs), api.MaxBatch)}
+		return pf, nil, &fileError{err: fmt.Errorf("%d workloads; one batch takes at most %d", len(inputs), api.MaxBatch)}
 	}
 	bodies := make([][]byte, len(inputs))
 	for i, in := range inputs {
@@ -177,17 +183,17 @@ func advisePortfolio(ctx context.Context, opts adviseOptions, inputs []workloadI
 	}
 	if opts.server != "" {
 		err := postJSON(ctx, opts.server, "advise/batch", jsonArray(bodies), opts.lang, &pf)
-		return pf, err
+		return pf, nil, err
 	}
 	engine, err := loadEngine(ctx, opts.policy)
 	if err != nil {
-		return pf, err
+		return pf, nil, err
 	}
 	pf, err = engine.AdvisePortfolio(ctx, bodies, opts.lang)
 	if err != nil {
-		return pf, fmt.Errorf("evaluate workloads: %w", err)
+		return pf, nil, fmt.Errorf("evaluate workloads: %w", err)
 	}
-	return pf, nil
+	return pf, engine.Rules(), nil
 }
 
 func loadEngine(ctx context.Context, opts policy.Options) (*policy.Engine, error) {

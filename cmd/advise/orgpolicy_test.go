@@ -78,3 +78,28 @@ func TestPolicyFlagErrors(t *testing.T) {
 		})
 	}
 }
+
+// TestOrgPolicyPortfolioText: a text portfolio under an organisation's
+// policy ends with the organisation's rules that fired, for which workloads
+// and on what authority; without --policy there is no such section.
+func TestOrgPolicyPortfolioText(t *testing.T) {
+	files, err := filepath.Glob("../../examples/*.json")
+	if err != nil || len(files) == 0 {
+		t.Fatalf("no examples: %v", err)
+	}
+	want := "\nOrganisation's rules that fired:\n" +
+		"- acme.availability_tier (preference, vm, 15) ACME silver or gold availability tier — workloads 0, 2, 3, 5, 6, 7, 10\n" +
+		"    cites: ACME Architecture Standard ARC-9: Availability tiers (acme-arc-9) — 2. Where silver and gold services run\n"
+	r := runCLI(t, "", append([]string{"--policy", "../../examples/org-policy"}, files...)...)
+	if r.code != 0 || !strings.HasSuffix(r.stdout, want) {
+		t.Errorf("exit %d; output ends\n%s\nwant it to end\n%s", r.code, r.stdout[max(0, len(r.stdout)-400):], want)
+	}
+	r = runCLI(t, "", "--policy", "../../policy/testdata/org/good", "../../examples/minimal-internal-tool.json", "../../examples/desktop-full-os.json")
+	if r.code != 0 || !strings.HasSuffix(r.stdout, "Organisation's rules that fired:\nnone\n") {
+		t.Errorf("exit %d; output %s", r.code, r.stdout)
+	}
+	r = runCLI(t, "", files...)
+	if strings.Contains(r.stdout, "Organisation's rules") {
+		t.Error("a portfolio without --policy lists organisation's rules")
+	}
+}

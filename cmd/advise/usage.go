@@ -59,7 +59,9 @@ Flags:
   --policy PATH       also evaluate with an organisation's policy: a directory of
                       .rego, .json and .yaml files or an opa build bundle
                       (.tar.gz); repeat for several (see "Bring your own rules"
-                      in the README). Not with --server.
+                      in the README). A text portfolio then ends with the
+                      organisation's rules that fired, for which workloads, with
+                      their citations. Not with --server.
   --no-builtin-rules  with --policy: the decision model and the organisation's
                       rules only.
 
