@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"io"
 	"net/url"
+	"slices"
 	"strings"
 
 	"github.com/placement-advisor/advise/api"
@@ -107,20 +108,23 @@ func parseAdviseArgs(args []string) (adviseOptions, error) {
 			return opts, usagef("--server must be an http:// or https:// URL, not %q", opts.server)
 		}
 	}
-	if len(files) == 0 {
-		return opts, usagef("no workload file given; pass a FILE, or - to read standard input")
-	}
-	stdinCount := 0
-	for _, f := range files {
-		if f == "-" {
-			stdinCount++
-		}
-	}
-	if stdinCount > 1 {
-		return opts, usagef("standard input (-) can be read only once")
+	if err := checkFiles(files); err != nil {
+		return opts, err
 	}
 	opts.files = files
 	return opts, nil
+}
+
+// checkFiles refuses a command line with no workload file, or with standard
+// input (-) more than once.
+func checkFiles(files []string) error {
+	if len(files) == 0 {
+		return usagef("no workload file given; pass a FILE, or - to read standard input")
+	}
+	if stdin := slices.Index(files, "-"); stdin >= 0 && slices.Contains(files[stdin+1:], "-") {
+		return usagef("standard input (-) can be read only once")
+	}
+	return nil
 }
 
 // parseInterspersed parses flags wherever they appear, so "advise FILE

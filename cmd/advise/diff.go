@@ -117,17 +117,8 @@ func parseDiffArgs(args []string) (diffOptions, error) {
 		}
 		opts.base.Paths = []string{base}
 	}
-	if len(files) == 0 {
-		return opts, usagef("no workload file given; pass a FILE, or - to read standard input")
-	}
-	stdinCount := 0
-	for _, f := range files {
-		if f == "-" {
-			stdinCount++
-		}
-	}
-	if stdinCount > 1 {
-		return opts, usagef("standard input (-) can be read only once")
+	if err := checkFiles(files); err != nil {
+		return opts, err
 	}
 	opts.files = files
 	return opts, nil

@@ -5,7 +5,6 @@ import (
 	"io"
 	"net/http"
 	"os"
-	"os/exec"
 	"path/filepath"
 	"strings"
 	"syscall"
@@ -13,7 +12,6 @@ import (
 	"time"
 
 	"github.com/placement-advisor/advise/api"
-	"github.com/placement-advisor/advise/server/servertest"
 )
 
 // TestServeBinaryReloads builds the binary and serves a copy of the worked
@@ -25,10 +23,6 @@ func TestServeBinaryReloads(t *testing.T) {
 		t.Skip("builds the binary and runs it")
 	}
 	dir := t.TempDir()
-	bin := filepath.Join(dir, "advise")
-	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	org := filepath.Join(dir, "org-policy")
 	if err := os.CopyFS(org, os.DirFS("../../examples/org-policy")); err != nil {
 		t.Fatal(err)
@@ -40,24 +34,9 @@ func TestServeBinaryReloads(t *testing.T) {
 	}
 	addr := freeAddr(t)
 	base := "http://" + addr
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--policy", org, "--watch", "--watch-interval", "20ms")
-	cmd.Env = append(os.Environ(), envToken+"=")
-	var stderr servertest.LockedBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		_ = cmd.Process.Signal(syscall.SIGTERM)
-		select {
-		case <-exited:
-		case <-time.After(time.Minute):
-			_ = cmd.Process.Kill()
-		}
-	})
-	waitHealthy(t, base, exited, &stderr)
+	s := startBinary(t, buildBinary(t), "--addr", addr, "--policy", org, "--watch", "--watch-interval", "20ms")
+	cmd, stderr := s.cmd, s.stderr
+	waitHealthy(t, base, s.exited, stderr)
 
 	status := func() api.PolicyStatus {
 		t.Helper()

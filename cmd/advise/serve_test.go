@@ -113,30 +113,11 @@ func TestServeBinarySIGTERMUnderLoad(t *testing.T) {
 	if testing.Short() {
 		t.Skip("builds the binary and runs it under load")
 	}
-	dir := t.TempDir()
-	bin := filepath.Join(dir, "advise")
-	build := exec.Command("go", "build", "-o", bin, ".")
-	if out, err := build.CombinedOutput(); err != nil {
-		t.Fatalf("go build: %v\n%s", err, out)
-	}
 	addr := freeAddr(t)
 	base := "http://" + addr
-	cmd := exec.Command(bin, "serve", "--addr", addr, "--drain-delay", "500ms", "--grace", "30s", "--eval-timeout", "20s")
-	cmd.Env = append(os.Environ(), envToken+"=") // no auth: the load sends no token
-	var stderr servertest.LockedBuffer
-	cmd.Stderr = &stderr
-	if err := cmd.Start(); err != nil {
-		t.Fatal(err)
-	}
-	exited := make(chan error, 1)
-	go func() { exited <- cmd.Wait() }()
-	t.Cleanup(func() {
-		if cmd.ProcessState == nil {
-			_ = cmd.Process.Kill()
-			<-exited
-		}
-	})
-	waitHealthy(t, base, exited, &stderr)
+	s := startBinary(t, buildBinary(t), "--addr", addr, "--drain-delay", "500ms", "--grace", "30s", "--eval-timeout", "20s")
+	cmd, exited, stderr := s.cmd, s.exited, s.stderr
+	waitHealthy(t, base, exited, stderr)
 
 	stopping := make(chan struct{})
 	loadCtx, stopLoad := context.WithCancel(t.Context())
@@ -196,6 +177,44 @@ func TestServeBinarySIGTERMUnderLoad(t *testing.T) {
 		conn.Close()
 		t.Error("the address still accepts connections after the process exited")
 	}
+}
+
+// buildBinary builds the advise binary into a temporary directory.
+func buildBinary(t *testing.T) string {
+	t.Helper()
+	bin := filepath.Join(t.TempDir(), "advise")
+	if out, err := exec.Command("go", "build", "-o", bin, ".").CombinedOutput(); err != nil {
+		t.Fatalf("go build: %v\n%s", err, out)
+	}
+	return bin
+}
+
+// served is an "advise serve" process a test started.
+type served struct {
+	cmd    *exec.Cmd
+	exited chan error
+	stderr *servertest.LockedBuffer
+}
+
+// startBinary starts bin serve with args, with no token (the tests send
+// none), and kills it at the end of the test if it is still running.
+func startBinary(t *testing.T, bin string, args ...string) served {
+	t.Helper()
+	cmd := exec.Command(bin, append([]string{"serve"}, args...)...)
+	cmd.Env = append(os.Environ(), envToken+"=")
+	s := served{cmd: cmd, exited: make(chan error, 1), stderr: &servertest.LockedBuffer{}}
+	cmd.Stderr = s.stderr
+	if err := cmd.Start(); err != nil {
+		t.Fatal(err)
+	}
+	go func() { s.exited <- cmd.Wait() }()
+	t.Cleanup(func() {
+		if cmd.ProcessState == nil {
+			_ = cmd.Process.Kill()
+			<-s.exited
+		}
+	})
+	return s
 }
 
 // waitHealthy polls /healthz until the process answers, failing if it exits.
