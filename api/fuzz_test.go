@@ -120,3 +120,31 @@ func FuzzDecodeFlatAgrees(f *testing.F) {
 		}
 	})
 }
+
+// FuzzYAMLDocuments feeds arbitrary bytes to the YAML reader the CLI uses:
+// it must not panic, whatever it is given, and what it accepts is JSON
+// within the bounds, a workload per document or list item.
+func FuzzYAMLDocuments(f *testing.F) {
+	for _, seed := range []string{
+		"multi_tenant: true\n",
+		"- multi_tenant: true\n- &b {multi_tenant: false}\n- *b\n",
+		"a: &a [1, 2]\nb: [*a, *a]\n",
+		"[[[[]]]]",
+		"- - - x\n",
+		"k:\n k:\n  k: 1\n",
+		"---\n...\n---\nmulti_tenant: no\n",
+	} {
+		f.Add([]byte(seed))
+	}
+	f.Fuzz(func(t *testing.T, body []byte) {
+		docs, err := api.YAMLDocuments(body)
+		if err != nil {
+			return
+		}
+		for _, doc := range docs {
+			if !json.Valid(doc) {
+				t.Fatalf("not JSON: %q", doc)
+			}
+		}
+	})
+}

@@ -58,7 +58,13 @@ func SplitJSONArray(body []byte, max int) ([]json.RawMessage, error) {
 // DecodeRequest, so YAML and JSON input meet exactly the same strictness.
 // Duplicate keys are errors, and YAML 1.2 rules apply: `no` and `yes` stay
 // strings, so they fail where a boolean is expected instead of being guessed.
+//
+// The input is bounded before it is decoded: at most MaxYAMLDepth levels
+// of nesting and MaxYAMLNodes nodes with its aliases expanded.
 func YAMLDocuments(body []byte) ([][]byte, error) {
+	if err := checkYAMLBounds(body); err != nil {
+		return nil, err
+	}
 	dec := yaml.NewDecoder(bytes.NewReader(body))
 	var out [][]byte
 	for doc := 1; ; doc++ {

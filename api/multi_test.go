@@ -28,6 +28,14 @@ func TestYAMLDocuments(t *testing.T) {
 		"broken syntax":           {yaml: "multi_tenant: [\n", decodeErr: "YAML document 1"},
 		"empty":                   {yaml: "", decodeErr: "no workload"},
 		"a scalar":                {yaml: "hello\n", workloads: 1, parseErr: "JSON object"},
+		"a shared anchor":         {yaml: "- &base {multi_tenant: true, density: high}\n- *base\n- *base\n", workloads: 3},
+		"billion laughs":          {yaml: billionLaughs, decodeErr: "YAML expands to more than 100000 nodes"},
+		"deep flow nesting":       {yaml: strings.Repeat("[", 50000) + strings.Repeat("]", 50000), decodeErr: "YAML nests more than 32 levels deep (line 1)"},
+		"deep block sequences":    {yaml: strings.Repeat("- ", 50000) + "x\n", decodeErr: "YAML nests more than 32 levels deep"},
+		"deep block mappings":     {yaml: deepMappings(40), decodeErr: "YAML nests more than 32 levels deep (line 33)"},
+		"deep flow mappings":      {yaml: strings.Repeat("{a: ", 20000) + "1" + strings.Repeat("}", 20000), decodeErr: "YAML nests more than 32 levels deep"},
+		"too many tokens":         {yaml: "a: [" + strings.Repeat("1,", 200000) + "]", decodeErr: "YAML holds more than 200000 tokens"},
+		"nesting at the bound":    {yaml: "- multi_tenant: true\n  name: x\n" + "- " + strings.Repeat("[", 29) + strings.Repeat("]", 29) + "\n", workloads: 2},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -54,6 +62,29 @@ func TestYAMLDocuments(t *testing.T) {
 			}
 		})
 	}
+}
+
+// billionLaughs is nine levels of nine aliases each: 452 bytes that
+// decode to 9^9 strings.
+var billionLaughs = `a: &a ["lol","lol","lol","lol","lol","lol","lol","lol","lol"]
+b: &b [*a,*a,*a,*a,*a,*a,*a,*a,*a]
+c: &c [*b,*b,*b,*b,*b,*b,*b,*b,*b]
+d: &d [*c,*c,*c,*c,*c,*c,*c,*c,*c]
+e: &e [*d,*d,*d,*d,*d,*d,*d,*d,*d]
+f: &f [*e,*e,*e,*e,*e,*e,*e,*e,*e]
+g: &g [*f,*f,*f,*f,*f,*f,*f,*f,*f]
+h: &h [*g,*g,*g,*g,*g,*g,*g,*g,*g]
+i: &i [*h,*h,*h,*h,*h,*h,*h,*h,*h]
+`
+
+// deepMappings is block mappings nested n deep, a key per line.
+func deepMappings(n int) string {
+	var b strings.Builder
+	for i := range n {
+		b.WriteString(strings.Repeat(" ", i) + "k:\n")
+	}
+	b.WriteString(strings.Repeat(" ", n) + "v: 1\n")
+	return b.String()
 }
 
 func TestSplitJSONArray(t *testing.T) {

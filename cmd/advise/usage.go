@@ -72,7 +72,10 @@ The workload file:
   required; every other field has a documented default, and the answer lists
   the ones it assumed. Unknown fields, duplicate keys, null and values outside
   the contract are errors. In a portfolio a bad workload is reported by its
-  place and field, and the others are still advised on.
+  place and field, and the others are still advised on. YAML is bounded
+  before it is read: at most 32 levels of nesting, 200,000 tokens, and
+  100,000 nodes with its aliases expanded (an alias bomb is refused, not
+  expanded).
   To read a file named "serve", "diff" or "help", write ./serve, ./diff or
   ./help.
 
