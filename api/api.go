@@ -24,7 +24,7 @@ import "time"
 //	ask, ask_zh  the question ask_next puts, in English and Chinese
 //	doc       what the field means, in a few words, for the README's table
 type Request struct {
-	Name                    *string  `json:"name,omitempty" validate:"omitnil,min=1,max=128" doc:"label echoed back"`
+	Name                    *string  `json:"name,omitempty" validate:"omitnil,min=1,max=128,plain_text" doc:"label echoed back; no control characters or bidirectional overrides"`
 	MultiTenant             *bool    `json:"multi_tenant" validate:"required" whatif:"fact" doc:"several tenants or customers share the platform"`
 	TenantsTrusted          *bool    `json:"tenants_trusted,omitempty" default:"false" whatif:"choice" ask:"Do the tenants belong to one organisation and trust each other?" ask_zh:"各租户是否属于同一组织并互相信任？" doc:"the tenants are one organisation and trust each other; only with multi_tenant"`
 	Tenants                 *int64   `json:"tenants,omitempty" validate:"omitnil,min=2,max=1000000" examples:"2,40,300,5000" doc:"added: how many tenants share the platform; only with multi_tenant"`

@@ -91,7 +91,7 @@ func checkObjectKeys(body []byte) error {
 		}
 		key, _ := tok.(string)
 		if _, known := flatFields[key]; !known {
-			return &DecodeError{Field: key, Reason: "unknown field"}
+			return &DecodeError{Field: SafeText(key), Reason: "unknown field"}
 		}
 		if _, dup := seen[key]; dup {
 			return &DecodeError{Field: key, Reason: "field appears more than once"}
@@ -136,7 +136,7 @@ func describeJSONError(err error) error {
 		if uerr != nil {
 			name = field
 		}
-		return &DecodeError{Field: name, Reason: "unknown field"}
+		return &DecodeError{Field: SafeText(name), Reason: "unknown field"}
 	}
 	return &DecodeError{Reason: "invalid JSON: " + strings.TrimPrefix(err.Error(), "json: ")}
 }

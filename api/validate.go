@@ -53,6 +53,15 @@ func NewValidator() *Validator {
 		}
 		return name
 	})
+	// Free text goes into terminals, Markdown reviews and YAML: a control
+	// character or a bidirectional override there can rewrite what a
+	// reader sees (an escape sequence retitles a terminal or clears it, an
+	// override reverses text), so the contract refuses them.
+	if err := v.RegisterValidation("plain_text", func(fl validator.FieldLevel) bool {
+		return !strings.ContainsFunc(fl.Field().String(), unsafeRune)
+	}); err != nil {
+		panic(err) // a programming error: the tag is registered once, here
+	}
 	return &Validator{v: v}
 }
 
@@ -211,6 +220,8 @@ func message(fe validator.FieldError) string {
 			return "must be at most " + fe.Param() + " characters long"
 		}
 		return "must be at most " + fe.Param()
+	case "plain_text":
+		return "must not hold control characters (U+0000-U+001F, U+007F-U+009F) or bidirectional overrides (U+202A-U+202E, U+2066-U+2069)"
 	}
 	return "breaks rule " + fe.Tag()
 }

@@ -41,7 +41,7 @@ func (e *Engine) AdvisePortfolio(ctx context.Context, bodies [][]byte, lang Lang
 				if err != nil {
 					errs[i] = err
 					if req.Name != nil {
-						p.Items[i].Name = *req.Name
+						p.Items[i].Name = api.SafeText(*req.Name) // refused, perhaps for what it holds
 					}
 					continue
 				}

@@ -212,12 +212,17 @@ func problemRenderer(log *slog.Logger) echo.HTTPErrorHandler {
 		if p.kind.slug != "" {
 			typ = ProblemTypeBase + p.kind.slug
 		}
+		// What a problem repeats of the input goes out escaped: JSON
+		// leaves C1 controls and bidirectional overrides as they are.
+		for i := range p.fields {
+			p.fields[i].Field, p.fields[i].Message = api.SafeText(p.fields[i].Field), api.SafeText(p.fields[i].Message)
+		}
 		// Strings, an int and FieldErrors always marshal.
 		body, _ := json.Marshal(Problem{
 			Type:      typ,
 			Title:     p.kind.title,
 			Status:    p.kind.status,
-			Detail:    p.detail,
+			Detail:    api.SafeText(p.detail),
 			Instance:  r.URL.Path,
 			RequestID: id,
 			Errors:    p.fields,

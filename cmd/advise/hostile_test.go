@@ -35,3 +35,38 @@ func TestHostileYAMLIsBoundedBeforeItExpands(t *testing.T) {
 		})
 	}
 }
+
+// TestNoControlCharacterReachesTheTerminal: a name with an escape sequence
+// is refused (exit 2) and, in a portfolio, the refused item's name, like an
+// unknown field's, is printed escaped in every format, so no escape byte
+// reaches the terminal or the review.
+func TestNoControlCharacterReachesTheTerminal(t *testing.T) {
+	bad := `{"multi_tenant":true,"name":"ok\u001b]0;pwned\u0007\u001b[2J\u202e"}`
+	portfolio := `[` + bad + `,{"multi_tenant":false,"name":"fine"},{"multi_tenant":true,"\u001b[2Jx":1}]`
+	for name, args := range map[string][]string{
+		"one workload":       {"-"},
+		"portfolio text":     {"-"},
+		"portfolio markdown": {"--output", "markdown", "-"},
+		"portfolio yaml":     {"--output", "yaml", "-"},
+		"portfolio json":     {"--output", "json", "-"},
+	} {
+		t.Run(name, func(t *testing.T) {
+			input := portfolio
+			if name == "one workload" {
+				input = bad
+			}
+			r := runCLI(t, input, args...)
+			if r.code != exitBadInput {
+				t.Errorf("exit %d, want 2", r.code)
+			}
+			for _, out := range []string{r.stdout, r.stderr} {
+				if strings.ContainsAny(out, "\x1b\a\u202e") {
+					t.Errorf("output holds a control character or an override: %q", out)
+				}
+			}
+			if name != "one workload" && !strings.Contains(r.stderr+r.stdout, `\x1b`) {
+				t.Errorf("the refused name is not shown escaped: %q %q", r.stdout, r.stderr)
+			}
+		})
+	}
+}

@@ -117,13 +117,14 @@ type detailedError interface {
 // there are several, and a pointer to the help after a usage error.
 func reportError(w io.Writer, err error) {
 	var detailed detailedError
+	// What an error repeats of the input reaches the terminal escaped.
 	if errors.As(err, &detailed) {
-		fmt.Fprintf(w, "advise: %s\n", detailed.headline())
+		fmt.Fprintf(w, "advise: %s\n", api.SafeText(detailed.headline()))
 		for _, d := range detailed.details() {
-			fmt.Fprintf(w, "  %s\n", d)
+			fmt.Fprintf(w, "  %s\n", api.SafeText(d))
 		}
 	} else {
-		fmt.Fprintf(w, "advise: %s\n", strings.TrimSpace(err.Error()))
+		fmt.Fprintf(w, "advise: %s\n", api.SafeText(strings.TrimSpace(err.Error())))
 	}
 	if errors.Is(err, errUsage) {
 		fmt.Fprintln(w, "Run 'advise --help' for usage.")
