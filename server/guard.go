@@ -61,6 +61,24 @@ func secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
+// closeFramedByTransferEncoding answers a request that came with a
+// Transfer-Encoding on a connection it then closes (Connection: close).
+// With Transfer-Encoding and Content-Length both, a proxy that honours the
+// Content-Length frames the next request otherwise than this server does:
+// keeping the connection would open request smuggling (RFC 9112 §6.1).
+// Real clients send their bodies with a length; a chunked one is rare
+// enough that a new connection costs nothing.
+func closeFramedByTransferEncoding(next echo.HandlerFunc) echo.HandlerFunc {
+	return func(c echo.Context) error {
+		if len(c.Request().TransferEncoding) > 0 {
+			c.Response().Header()[echo.HeaderConnection] = closeConnection
+		}
+		return next(c)
+	}
+}
+
+var closeConnection = []string{"close"}
+
 // The values secureHeaders sets. Each has a length and capacity of one, so a
 // later Header.Add appends to a copy, never to the shared array.
 var (

@@ -2,6 +2,7 @@ package server
 
 import (
 	"bytes"
+	"compress/gzip"
 	"context"
 	"errors"
 	"fmt"
@@ -288,13 +289,20 @@ func readBody(c echo.Context, limit int64) (*bytes.Buffer, error) {
 	if r.ContentLength > limit {
 		return nil, &http.MaxBytesError{Limit: limit}
 	}
+	body, err := decodedBody(c, limit)
+	if err != nil {
+		return nil, err
+	}
 	buf := bodyBuffers.Get().(*bytes.Buffer)
 	buf.Reset()
-	if _, err := buf.ReadFrom(http.MaxBytesReader(c.Response().Writer, r.Body, limit)); err != nil {
+	if _, err := buf.ReadFrom(body); err != nil {
 		recycleBody(buf)
 		var tooLarge *http.MaxBytesError
 		if errors.As(err, &tooLarge) {
 			return nil, tooLarge
+		}
+		if errors.Is(err, gzip.ErrHeader) || errors.Is(err, gzip.ErrChecksum) || errors.Is(err, io.ErrUnexpectedEOF) && r.Header.Get(echo.HeaderContentEncoding) != "" {
+			return nil, &problemError{kind: malformed, detail: "the gzip-encoded body could not be decoded", cause: err}
 		}
 		if errors.Is(err, os.ErrDeadlineExceeded) {
 			// The server's read timeout ran out while the body trickled in.
@@ -304,6 +312,54 @@ func readBody(c echo.Context, limit int64) (*bytes.Buffer, error) {
 		return nil, &problemError{kind: malformed, detail: "the request body could not be read", cause: err}
 	}
 	return buf, nil
+}
+
+// decodedBody is the request body, capped at limit both as sent and, for a
+// gzip Content-Encoding, once decoded, so a small compressed body cannot
+// expand past the limit. Any other encoding but identity is 415: answering
+// a body read as something it is not would be a guess (RFC 9110 §8.4).
+func decodedBody(c echo.Context, limit int64) (io.Reader, error) {
+	r := c.Request()
+	sent := http.MaxBytesReader(c.Response().Writer, r.Body, limit)
+	switch enc := strings.ToLower(strings.TrimSpace(r.Header.Get(echo.HeaderContentEncoding))); enc {
+	case "", "identity":
+		return sent, nil
+	case "gzip", "x-gzip":
+		zr, err := gzip.NewReader(sent)
+		if err != nil {
+			var tooLarge *http.MaxBytesError
+			if errors.As(err, &tooLarge) {
+				return nil, tooLarge
+			}
+			return nil, &problemError{kind: malformed, detail: "the gzip-encoded body could not be decoded", cause: err}
+		}
+		return &cappedReader{r: zr, left: limit, limit: limit}, nil
+	default:
+		c.Response().Header().Set("Accept-Encoding", "gzip")
+		return nil, &problemError{kind: unsupportedMedia, detail: "Content-Encoding " + strconv.Quote(api.SafeText(enc)) + " is not supported; send the body as it is, or gzip"}
+	}
+}
+
+// cappedReader fails with *http.MaxBytesError once more than limit bytes
+// have been read.
+type cappedReader struct {
+	r           io.Reader
+	left, limit int64
+}
+
+func (c *cappedReader) Read(p []byte) (int, error) {
+	if c.left < 0 {
+		return 0, &http.MaxBytesError{Limit: c.limit}
+	}
+	if int64(len(p)) > c.left+1 {
+		p = p[:c.left+1]
+	}
+	n, err := c.r.Read(p)
+	c.left -= int64(n)
+	if c.left < 0 {
+		return n, &http.MaxBytesError{Limit: c.limit}
+	}
+	return n, err
 }
 
 // requireJSON accepts application/json with no charset or charset utf-8,

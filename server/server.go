@@ -170,7 +170,7 @@ func build(advisor Advisor, opts Options) (*echo.Echo, *handlers) {
 	if opts.AfterFirstRequest != nil {
 		e.Use(afterFirstRequest(opts.AfterFirstRequest))
 	}
-	e.Use(requestID, requestLogger(opts.Logger), recoverPanics, secureHeaders)
+	e.Use(requestID, requestLogger(opts.Logger), recoverPanics, secureHeaders, closeFramedByTransferEncoding)
 	if len(opts.CORSOrigins) > 0 {
 		e.Use(cors(opts.CORSOrigins))
 	}
