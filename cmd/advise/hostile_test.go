@@ -1,8 +1,12 @@
 package main
 
 import (
+	"io"
+	"os/exec"
 	"strings"
+	"syscall"
 	"testing"
+	"time"
 )
 
 // TestHostileYAMLIsBoundedBeforeItExpands: an alias bomb and deep nesting,
@@ -66,6 +70,53 @@ func TestNoControlCharacterReachesTheTerminal(t *testing.T) {
 			}
 			if name != "one workload" && !strings.Contains(r.stderr+r.stdout, `\x1b`) {
 				t.Errorf("the refused name is not shown escaped: %q %q", r.stdout, r.stderr)
+			}
+		})
+	}
+}
+
+// TestCLIStopsOnASignal: the built CLI, blocked reading a workload that
+// never ends, exits on SIGINT with 130 and on SIGTERM with 143, as a shell
+// reports a process a signal ended; how long it took is logged
+// (docs/RELIABILITY.md gives the figures; the bound is stopGrace).
+func TestCLIStopsOnASignal(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds the binary")
+	}
+	bin := buildBinary(t)
+	for name, c := range map[string]struct {
+		sig  syscall.Signal
+		code int
+	}{"SIGINT": {syscall.SIGINT, 130}, "SIGTERM": {syscall.SIGTERM, 143}} {
+		t.Run(name, func(t *testing.T) {
+			cmd := exec.Command(bin, "-")
+			stdin, err := cmd.StdinPipe()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer stdin.Close()
+			if err := cmd.Start(); err != nil {
+				t.Fatal(err)
+			}
+			exited := make(chan error, 1)
+			go func() { exited <- cmd.Wait() }()
+			if _, err := io.WriteString(stdin, "multi_tenant: true\n"); err != nil {
+				t.Fatal(err)
+			}
+			time.Sleep(200 * time.Millisecond) // let it start reading
+			sent := time.Now()
+			if err := cmd.Process.Signal(c.sig); err != nil {
+				t.Fatal(err)
+			}
+			select {
+			case <-exited:
+			case <-time.After(time.Minute): // a hang guard, not a timing assertion
+				_ = cmd.Process.Kill()
+				t.Fatal("the CLI did not exit after the signal")
+			}
+			t.Logf("exited %v after the signal", time.Since(sent))
+			if got := cmd.ProcessState.ExitCode(); got != c.code {
+				t.Errorf("exit status %d, want %d", got, c.code)
 			}
 		})
 	}

@@ -14,15 +14,49 @@ import (
 	"os"
 	"os/signal"
 	"strings"
+	"sync/atomic"
 	"syscall"
+	"time"
 
 	"github.com/placement-advisor/advise/api"
 )
 
 func main() {
-	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
-	defer stop()
-	os.Exit(exitCode(run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)))
+	ctx, cancel := context.WithCancel(context.Background())
+	signals := make(chan os.Signal, 1)
+	signal.Notify(signals, os.Interrupt, syscall.SIGTERM)
+	serving := len(os.Args) > 1 && os.Args[1] == "serve"
+	var caught atomic.Value
+	go func() {
+		sig := <-signals
+		caught.Store(sig)
+		cancel()
+		if serving {
+			return // serve drains what it has accepted, within its --grace
+		}
+		// Reading, parsing and compiling do not all watch ctx: the CLI
+		// stops within stopGrace of the signal whatever it is doing.
+		time.Sleep(stopGrace)
+		os.Exit(signalExit(sig))
+	}()
+	err := run(ctx, os.Args[1:], os.Stdin, os.Stdout, os.Stderr)
+	if sig, ok := caught.Load().(os.Signal); ok && !serving {
+		os.Exit(signalExit(sig))
+	}
+	os.Exit(exitCode(err))
+}
+
+// stopGrace is how long the CLI waits, after SIGINT or SIGTERM, for what it
+// is doing to notice and return before it exits regardless.
+const stopGrace = 500 * time.Millisecond
+
+// signalExit is the shell's exit status for a process ended by sig:
+// 128 plus the signal's number, 130 for SIGINT and 143 for SIGTERM.
+func signalExit(sig os.Signal) int {
+	if s, ok := sig.(syscall.Signal); ok {
+		return 128 + int(s)
+	}
+	return exitFailure
 }
 
 // Exit codes. A pipeline gates on them, so they say whose fault a failure is.

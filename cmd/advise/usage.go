@@ -93,6 +93,8 @@ Exit status:
   1  anything else: the rules failed to load or evaluate, the server could not
      be reached, timed out, answered 5xx, 408 or 429, or sent something that is
      not an answer.
+  130, 143  stopped by SIGINT or SIGTERM, within half a second of the signal
+     whatever it was doing (reading, compiling, evaluating).
 
 Environment:
   ADVISE_ADDR   listen address for 'advise serve' when --addr is not given.
