@@ -21,6 +21,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
+	"regexp"
 	"runtime"
 	"slices"
 	"strings"
@@ -388,6 +389,9 @@ func checkModel(ctx context.Context, compiler *ast.Compiler) error {
 	return fmt.Errorf("%w: the decision model does not hold: %s", ErrPolicy, strings.Join(msgs, "; "))
 }
 
+// sourceID is what a source's id may be (openapi.yaml's Source.file).
+var sourceID = regexp.MustCompile(`^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$`)
+
 // readSources reads the sources catalog, refusing an organisation's source
 // whose id is a built-in one's or that lacks a title or a language.
 func readSources(ctx context.Context, compiler *ast.Compiler, set *policySet) ([]Source, error) {
@@ -402,6 +406,8 @@ func readSources(ctx context.Context, compiler *ast.Compiler, set *policySet) ([
 			switch {
 			case builtin[id] != nil:
 				return nil, fmt.Errorf("%w: %s: data.advise.org.sources[%q]: a built-in source has that id", ErrPolicy, set.orgFrom, id)
+			case !sourceID.MatchString(id):
+				return nil, fmt.Errorf("%w: %s: data.advise.org.sources[%q]: an id is 1 to 128 letters, digits, dots, dashes and underscores, starting with a letter or digit", ErrPolicy, set.orgFrom, id)
 			case strings.TrimSpace(s.Title) == "" || strings.TrimSpace(s.Language) == "":
 				return nil, fmt.Errorf("%w: %s: data.advise.org.sources[%q] needs a title and a language", ErrPolicy, set.orgFrom, id)
 			}

@@ -39,6 +39,7 @@ func TestLoadRejectsBrokenOrgPolicies(t *testing.T) {
 		"unknown_org_key":              {"unknown_org_key", `unknown field "weight"`},
 		"source_shadows_builtin":       {"source_shadows_builtin", "a built-in source has that id"},
 		"tie_order_against_the_scale":  {"tie_order puts container before vm"},
+		"bad_source_id":                {"bad_source_id", `sources["acme std/7"]: an id is 1 to 128 letters`},
 	}
 	for name, want := range cases {
 		t.Run(name, func(t *testing.T) {

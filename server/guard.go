@@ -89,31 +89,6 @@ var (
 	noStore         = []string{"no-store"}
 )
 
-// limitInFlight admits at most max requests at a time and answers the rest at
-// once with a 503 overloaded problem carrying Retry-After. It never queues: a
-// waiting request holds a connection and memory and would likely miss its
-// evaluation deadline anyway. Probes are exempt.
-func limitInFlight(max int) echo.MiddlewareFunc {
-	slots := make(chan struct{}, max)
-	return func(next echo.HandlerFunc) echo.HandlerFunc {
-		return func(c echo.Context) error {
-			if isProbe(c) {
-				return next(c)
-			}
-			select {
-			case slots <- struct{}{}:
-				defer func() { <-slots }()
-				return next(c)
-			default:
-				return &problemError{
-					kind:   overloaded,
-					detail: fmt.Sprintf("the server is answering its limit of %d requests; retry after the Retry-After delay", max),
-				}
-			}
-		}
-	}
-}
-
 // bearerAuth requires "Authorization: Bearer <token>" on every path but the
 // probes. The comparison is of SHA-256 digests in constant time, so neither
 // the content nor the length of the token leaks through timing.

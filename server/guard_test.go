@@ -73,10 +73,10 @@ func TestConcurrencyLimit(t *testing.T) {
 		call   call
 		status int
 	}{
-		"advise is refused":       {call: postJSON(`{"multi_tenant":true}`), status: http.StatusServiceUnavailable},
-		"the catalog is refused":  {call: call{path: "/v1/rules"}, status: http.StatusServiceUnavailable},
-		"liveness still answers":  {call: call{path: "/healthz"}, status: http.StatusOK},
-		"readiness still answers": {call: call{path: "/readyz"}, status: http.StatusOK},
+		"advise is refused":        {call: postJSON(`{"multi_tenant":true}`), status: http.StatusServiceUnavailable},
+		"the catalog is refused":   {call: call{path: "/v1/rules"}, status: http.StatusServiceUnavailable},
+		"liveness still answers":   {call: call{path: "/healthz"}, status: http.StatusOK},
+		"readiness says saturated": {call: call{path: "/readyz"}, status: http.StatusServiceUnavailable},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -92,8 +92,12 @@ func TestConcurrencyLimit(t *testing.T) {
 			if got := resp.Header.Get("Retry-After"); got != "1" {
 				t.Errorf("Retry-After = %q, want 1", got)
 			}
-			if !strings.Contains(p.Detail, "2 requests") {
-				t.Errorf("detail %q does not state the limit", p.Detail)
+			want := "2 requests"
+			if tc.call.path == "/readyz" {
+				want = "2 of 2 requests in flight" // answered, not refused: probes are exempt
+			}
+			if !strings.Contains(p.Detail, want) {
+				t.Errorf("detail %q does not say %q", p.Detail, want)
 			}
 		})
 	}

@@ -34,6 +34,8 @@ const MIMEYAML = "application/yaml"
 type Health struct {
 	Status string          `json:"status"`
 	Policy *api.PolicyInfo `json:"policy,omitempty"`
+	// Saturation is how full the server is, from /readyz.
+	Saturation *Saturation `json:"saturation,omitempty"`
 }
 
 // SourceList is the body of GET /v1/sources.
@@ -56,6 +58,7 @@ func (h *handlers) advise(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	defer in.leave()
 	r, lang, media := c.Request(), in.lang, in.media
 	req, err := h.validator.Parse(in.body)
 	in.release()
@@ -89,6 +92,7 @@ func (h *handlers) adviseBatch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	defer in.leave()
 	defer in.release() // the items are slices of the body
 	r, lang, media := c.Request(), in.lang, in.media
 	items, err := api.SplitJSONArray(in.body, api.MaxBatch)
@@ -232,6 +236,8 @@ type adviceRequest struct {
 	body  []byte
 	// buffer holds body until release gives it back to bodyBuffers.
 	buffer *bytes.Buffer
+	// leave gives back the in-flight slot taken once the body was in.
+	leave func()
 }
 
 // release recycles the body's buffer. Nothing may use body afterwards, and
@@ -272,8 +278,18 @@ func (h *handlers) readAdviceRequest(c echo.Context, limit int64) (adviceRequest
 	if in.media, err = negotiateMedia(r.Header.Values(echo.HeaderAccept)); err != nil {
 		return in, err
 	}
-	in.buffer, err = readBody(c, limit)
+	doneReading, err := h.admission.startReading(c)
 	if err != nil {
+		return in, err
+	}
+	in.buffer, err = readBody(c, limit)
+	doneReading()
+	if err != nil {
+		return in, err
+	}
+	if in.leave, err = h.admission.enter(); err != nil {
+		recycleBody(in.buffer)
+		in.buffer = nil
 		return in, err
 	}
 	in.body = in.buffer.Bytes()
@@ -464,8 +480,12 @@ func (h *handlers) readyz(c echo.Context) error {
 	if r, ok := h.advisor.(PolicyReporter); ok && !r.Ready() {
 		return &problemError{kind: noPolicy, detail: "no policy is active yet; see GET /v1/policy"}
 	}
+	sat := h.admission.saturation()
+	if sat.full() {
+		return &problemError{kind: overloaded, detail: fmt.Sprintf("saturated: %d of %d requests in flight, %d of %d bodies being read; send new requests to another instance", sat.InFlight, sat.MaxInFlight, sat.Reading, sat.MaxReading)}
+	}
 	info := h.advisor.Info()
-	return c.JSON(http.StatusOK, Health{Status: "ready", Policy: &info})
+	return c.JSON(http.StatusOK, Health{Status: "ready", Policy: &info, Saturation: &sat})
 }
 
 func (h *handlers) sources(c echo.Context) error {

@@ -73,6 +73,12 @@ type Options struct {
 	// MaxInFlight caps the requests handled at once; the rest get a 503
 	// overloaded problem with Retry-After. Zero means DefaultMaxInFlight().
 	MaxInFlight int
+	// MaxReading caps the request bodies read at once, and
+	// MaxReadingPerClient those from one client address; a body being
+	// read holds no MaxInFlight slot, so slow uploads cannot lock ready
+	// requests out. Zero means 4 × MaxInFlight and 8.
+	MaxReading          int
+	MaxReadingPerClient int
 	// MaxEvaluating caps the rule evaluations running at once; admitted
 	// requests beyond it wait, first come first served, for one to finish.
 	// Evaluation is CPU-bound, so running more at once than there are CPUs
@@ -121,6 +127,12 @@ func (o Options) withDefaults() Options {
 	if o.MaxInFlight <= 0 {
 		o.MaxInFlight = DefaultMaxInFlight()
 	}
+	if o.MaxReading <= 0 {
+		o.MaxReading = 4 * o.MaxInFlight
+	}
+	if o.MaxReadingPerClient <= 0 {
+		o.MaxReadingPerClient = 8
+	}
 	if o.MaxEvaluating <= 0 {
 		o.MaxEvaluating = runtime.GOMAXPROCS(0)
 	}
@@ -144,6 +156,8 @@ type handlers struct {
 	// started is when the handlers were built, the load time /v1/policy
 	// gives an Advisor that cannot reload.
 	started time.Time
+	// admission holds the in-flight and reading slots.
+	admission *admission
 }
 
 // New builds the echo instance serving the advisor's API.
@@ -155,7 +169,7 @@ func New(advisor Advisor, opts Options) *echo.Echo {
 // build is New, also returning the handlers so Serve can mark them draining.
 func build(advisor Advisor, opts Options) (*echo.Echo, *handlers) {
 	opts = opts.withDefaults()
-	h := &handlers{advisor: advisor, validator: api.NewValidator(), opts: opts, evaluating: make(chan struct{}, opts.MaxEvaluating), started: time.Now().UTC()}
+	h := &handlers{advisor: advisor, validator: api.NewValidator(), opts: opts, evaluating: make(chan struct{}, opts.MaxEvaluating), started: time.Now().UTC(), admission: newAdmission(opts)}
 
 	e := echo.New()
 	e.HideBanner = true
@@ -177,7 +191,7 @@ func build(advisor Advisor, opts Options) (*echo.Echo, *handlers) {
 	if opts.Token != "" {
 		e.Use(bearerAuth(opts.Token))
 	}
-	e.Use(limitInFlight(opts.MaxInFlight))
+	e.Use(h.admission.middleware)
 	routes(e, h)
 	return e, h
 }

@@ -226,7 +226,10 @@ Flags:
                        answered 503 with Retry-After.
   --max-in-flight N    requests handled at once (default %d: 32 per CPU); the
                        rest are answered 503 with Retry-After at once, never
-                       queued. /healthz and /readyz are exempt.
+                       queued. /healthz and /readyz are exempt. A body being
+                       read holds no such slot but one of 4 x N reading slots,
+                       8 per client address, so slow uploads lock no one out;
+                       /readyz answers 503 while either kind is all taken.
   --grace DUR          how long shutdown waits for requests in flight (default %s).
   --drain-delay DUR    on SIGINT or SIGTERM, how long to go on serving with
                        /readyz answering 503 before new connections are refused
