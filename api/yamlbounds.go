@@ -159,21 +159,13 @@ func (c *nodeCounter) size(n ast.Node) int {
 	case *ast.DocumentNode:
 		return c.size(n.Body)
 	case *ast.MappingNode:
-		total := 1
-		for _, v := range n.Values {
-			total = saturatingAdd(total, c.size(v))
-		}
-		return total
+		return collectionSize(c, n.Values)
 	case *ast.MappingValueNode:
 		return saturatingAdd(c.size(n.Key), c.size(n.Value))
 	case *ast.MappingKeyNode:
 		return c.size(n.Value)
 	case *ast.SequenceNode:
-		total := 1
-		for _, v := range n.Values {
-			total = saturatingAdd(total, c.size(v))
-		}
-		return total
+		return collectionSize(c, n.Values)
 	case *ast.TagNode:
 		return c.size(n.Value)
 	case *ast.AnchorNode:
@@ -189,6 +181,15 @@ func (c *nodeCounter) size(n ast.Node) int {
 		return max(1, c.anchors[n.Value.String()])
 	}
 	return 1
+}
+
+// collectionSize is a mapping's or a sequence's node and its entries'.
+func collectionSize[N ast.Node](c *nodeCounter, entries []N) int {
+	total := 1
+	for _, v := range entries {
+		total = saturatingAdd(total, c.size(v))
+	}
+	return total
 }
 
 // saturatingAdd adds two counts, stopping just past MaxYAMLNodes so that an
