@@ -30,6 +30,17 @@ type Options struct {
 	Bundles map[string]*bundle.Bundle
 }
 
+// Origins names where the rules of an engine of o come from, in load
+// order: builtin (unless NoBuiltinRules) and the paths; Bundles, whose
+// origins the caller names, are left out.
+func (o Options) Origins() []string {
+	var out []string
+	if !o.NoBuiltinRules {
+		out = append(out, OriginBuiltin)
+	}
+	return append(out, o.Paths...)
+}
+
 // ErrNotLoaded marks a request made before any policy is active: a service
 // waiting for its first bundle.
 var ErrNotLoaded = errors.New("no policy is active yet")

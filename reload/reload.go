@@ -83,10 +83,7 @@ func New(cfg Config, initial *policy.Engine) *Holder {
 	if cfg.Watch {
 		h.seen = fingerprint(cfg.Policy.Paths)
 	}
-	if !cfg.Policy.NoBuiltinRules {
-		h.status.Origins = append(h.status.Origins, policy.OriginBuiltin)
-	}
-	h.status.Origins = append(h.status.Origins, cfg.Policy.Paths...)
+	h.status.Origins = cfg.Policy.Origins()
 	h.status.Watching = []string{TriggerSIGHUP}
 	if cfg.Watch {
 		h.status.Watching = append(h.status.Watching, TriggerWatch)

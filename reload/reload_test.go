@@ -8,6 +8,7 @@ import (
 	"crypto/x509"
 	"encoding/json"
 	"encoding/pem"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -260,7 +261,7 @@ func TestBundleServer(t *testing.T) {
 	if h.Ready() {
 		t.Fatal("ready before the first bundle")
 	}
-	if _, err := h.Advise(context.Background(), parse(t, `{"multi_tenant":false}`), policy.English); !errorsIs(err, policy.ErrNotLoaded) {
+	if _, err := h.Advise(context.Background(), parse(t, `{"multi_tenant":false}`), policy.English); !errors.Is(err, policy.ErrNotLoaded) {
 		t.Errorf("advise before the first bundle: %v, want ErrNotLoaded", err)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
@@ -290,20 +291,6 @@ func TestBundleServer(t *testing.T) {
 
 	bs.set(t, orgBundle(t, goodRule(30), "r3"))
 	eventually(t, "the next good bundle", func() bool { return h.PolicyStatus().Active.Revision == "r3" })
-}
-
-func errorsIs(err, target error) bool {
-	for err != nil {
-		if err == target {
-			return true
-		}
-		u, ok := err.(interface{ Unwrap() error })
-		if !ok {
-			return false
-		}
-		err = u.Unwrap()
-	}
-	return false
 }
 
 // TestSignedBundles: with a verification key, a bundle signed by its

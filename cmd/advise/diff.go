@@ -139,11 +139,7 @@ func loadDiffEngines(ctx context.Context, opts diffOptions) (base, next *policy.
 // policyOrigin names what an engine of opts holds: "builtin" (left out with
 // --no-builtin-rules) and the policy paths, comma-separated.
 func policyOrigin(opts policy.Options) string {
-	var parts []string
-	if !opts.NoBuiltinRules {
-		parts = append(parts, policy.OriginBuiltin)
-	}
-	return strings.Join(append(parts, opts.Paths...), ", ")
+	return strings.Join(opts.Origins(), ", ")
 }
 
 // diffReport is what a diff found, and the JSON document --output json
