@@ -61,16 +61,20 @@ func secureHeaders(next echo.HandlerFunc) echo.HandlerFunc {
 	}
 }
 
-// closeFramedByTransferEncoding answers a request that came with a
-// Transfer-Encoding on a connection it then closes (Connection: close).
-// With Transfer-Encoding and Content-Length both, a proxy that honours the
-// Content-Length frames the next request otherwise than this server does:
-// keeping the connection would open request smuggling (RFC 9112 §6.1).
-// Real clients send their bodies with a length; a chunked one is rare
-// enough that a new connection costs nothing.
-func closeFramedByTransferEncoding(next echo.HandlerFunc) echo.HandlerFunc {
+// closeConnection answers on a connection it then closes (Connection:
+// close) in two cases:
+//   - the request came with a Transfer-Encoding. With Transfer-Encoding and
+//     Content-Length both, a proxy that honours the Content-Length frames
+//     the next request otherwise than this server does: keeping the
+//     connection would open request smuggling (RFC 9112 §6.1). Real clients
+//     send their bodies with a length; a chunked one is rare enough that a
+//     new connection costs nothing.
+//   - the server is draining: this answer is the client's last on the
+//     connection, which then ends without the server closing it under a
+//     request (see Serve).
+func (h *handlers) closeConnection(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if len(c.Request().TransferEncoding) > 0 {
+		if len(c.Request().TransferEncoding) > 0 || h.draining.Load() {
 			c.Response().Header()[echo.HeaderConnection] = closeConnection
 		}
 		return next(c)

@@ -62,6 +62,11 @@ var (
 	// ready, so there is no one to send it to. The access line records it
 	// with nginx's 499, which tells it apart from a server-side timeout.
 	clientClosed = problemKind{statusClientClosed, "client-closed-request", "Client closed request"}
+	// serverClosed is never sent either: the server itself closed the
+	// connection (at the end of a drain) before the answer was written. The
+	// access line records a 503, since the request was lost on the server's
+	// side, and an error line says so.
+	serverClosed = problemKind{http.StatusServiceUnavailable, "server-closed-connection", "Server closed the connection"}
 )
 
 // statusClientClosed is the status the access log records for a request whose
@@ -124,6 +129,8 @@ func classify(err error, c echo.Context) *problemError {
 		}
 	case errors.As(err, &tooLarge):
 		return &problemError{kind: bodyTooLarge, detail: fmt.Sprintf("the request body is larger than %d bytes", tooLarge.Limit)}
+	case (errors.Is(err, context.Canceled) || c.Response().Committed && connectionGone(err)) && closedByServer(c.Request().Context()):
+		return &problemError{kind: serverClosed, detail: "the server closed the connection before the answer was written", cause: err}
 	case errors.Is(err, context.Canceled) && c.Request().Context().Err() != nil:
 		return &problemError{kind: clientClosed, detail: "the caller closed the request before it was answered", cause: err}
 	case c.Response().Committed && connectionGone(err):
@@ -185,18 +192,19 @@ func problemRenderer(log *slog.Logger) echo.HTTPErrorHandler {
 		id := requestIDOf(c)
 		// Overload and shutdown are the server working as designed; the
 		// access line records them. Anything else in 5xx needs a look.
-		if p.kind == clientClosed {
-			// Writing would fail on the closed connection; the status is
-			// kept for the access line only.
-			c.Response().Status = statusClientClosed
-			return
-		}
 		if p.kind.status >= 500 && p.kind != overloaded && p.kind != shuttingDown {
 			log.LogAttrs(r.Context(), slog.LevelError, "request failed",
 				slog.String("request_id", id),
 				slog.String("method", r.Method),
 				slog.String("path", r.URL.Path),
+				slog.String("problem", p.kind.slug),
 				slog.String("error", err.Error()))
+		}
+		if p.kind == clientClosed || p.kind == serverClosed {
+			// Writing would fail on the closed connection; the status is
+			// kept for the access line only.
+			c.Response().Status = p.kind.status
+			return
 		}
 		if c.Response().Committed {
 			return

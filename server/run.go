@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"sync/atomic"
 	"time"
 )
 
@@ -45,21 +46,44 @@ func Run(ctx context.Context, addr string, advisor Advisor, opts Options) error 
 	return Serve(ctx, ln, advisor, opts)
 }
 
-// Serve serves the advisor on ln until ctx is cancelled, then shuts down in
-// three steps: /readyz turns 503 and keep-alives stop, so a load balancer
-// takes the instance out and clients reconnect elsewhere; after
-// opts.DrainDelay the listener closes, so new connections are refused; then
-// requests in flight get up to opts.ShutdownGrace to finish before what is
-// left is closed. It returns nil after a clean shutdown. Requests do not
-// inherit ctx: cancelling it drains them rather than aborting them.
+// Serve serves the advisor on ln until ctx is cancelled, then shuts down
+// without losing an answer it accepted:
+//
+//  1. /readyz turns 503 and every answer from then on carries Connection:
+//     close, so a load balancer takes the instance out and each client's
+//     next request on a kept-alive connection is its last there;
+//  2. after opts.DrainDelay the listener closes, so new connections are
+//     refused;
+//  3. each connection then ends on its own after its answer, and one left
+//     idle for opts.DrainIdle is closed;
+//  4. once none is left, or opts.ShutdownGrace after the listener closed,
+//     the server stops; what is still open then is closed.
+//
+// The idle connections are closed one by one, each only after it has been
+// idle for the whole window, rather than by http.Server's idle sweep
+// (SetKeepAlivesEnabled(false), Shutdown), which can close a connection that
+// has just read a request (golang/go#65802). It returns nil after a clean
+// shutdown. Requests do not inherit ctx: cancelling it drains them rather
+// than aborting them.
 func Serve(ctx context.Context, ln net.Listener, advisor Advisor, opts Options) error {
 	opts = opts.withDefaults()
 	e, h := build(advisor, opts)
 	srv := HTTPServer(ln.Addr().String(), e)
 	srv.ErrorLog = slog.NewLogLogger(opts.Logger.Handler(), slog.LevelWarn)
+	conns := newConnTracker()
+	srv.ConnContext, srv.ConnState = conns.connContext, conns.connState
 
+	// listenerClosed tells the Serve goroutine's accept error, when the
+	// drain closes the listener, from a real failure.
+	var listenerClosed atomic.Bool
 	served := make(chan error, 1)
-	go func() { served <- srv.Serve(ln) }()
+	go func() {
+		err := srv.Serve(ln)
+		if listenerClosed.Load() && errors.Is(err, net.ErrClosed) {
+			err = nil
+		}
+		served <- err
+	}()
 	opts.Logger.Info("serving", slog.String("addr", ln.Addr().String()),
 		slog.Int("max_in_flight", opts.MaxInFlight), slog.Bool("auth", opts.Token != ""),
 		slog.Any("cors_origins", opts.CORSOrigins), slog.Bool("log_inputs", opts.LogInputs))
@@ -69,9 +93,9 @@ func Serve(ctx context.Context, ln net.Listener, advisor Advisor, opts Options) 
 		return fmt.Errorf("serve: %w", err)
 	case <-ctx.Done():
 	}
+	drainStart := time.Now()
 	h.draining.Store(true)
-	srv.SetKeepAlivesEnabled(false)
-	opts.Logger.Info("draining", slog.Duration("drain_delay", opts.DrainDelay))
+	opts.Logger.Info("draining", slog.Duration("drain_delay", opts.DrainDelay), slog.Duration("drain_idle", opts.DrainIdle))
 	if opts.DrainDelay > 0 {
 		select {
 		case <-time.After(opts.DrainDelay):
@@ -80,15 +104,50 @@ func Serve(ctx context.Context, ln net.Listener, advisor Advisor, opts Options) 
 		}
 	}
 	opts.Logger.Info("shutting down", slog.Duration("grace", opts.ShutdownGrace))
-	graceCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), opts.ShutdownGrace)
-	defer cancel()
-	if err := srv.Shutdown(graceCtx); err != nil {
-		closeErr := srv.Close()
-		return fmt.Errorf("shutdown: %w", errors.Join(err, closeErr))
+	listenerClosed.Store(true)
+	if err := ln.Close(); err != nil && !errors.Is(err, net.ErrClosed) {
+		return fmt.Errorf("close listener: %w", err)
 	}
-	if err := <-served; err != nil && !errors.Is(err, http.ErrServerClosed) {
+	if err := <-served; err != nil {
 		return fmt.Errorf("serve: %w", err)
+	}
+
+	// Wait for the connections to end, closing the idle ones once they have
+	// sat through the window. A connection counts as idle from when the drain
+	// began at the earliest: before that, nothing told its client to stop.
+	graceEnd := time.Now().Add(opts.ShutdownGrace)
+	tick := time.NewTicker(drainPoll)
+	defer tick.Stop()
+	left := conns.closeIdle(idleSince(drainStart, opts.DrainIdle))
+	for left > 0 && time.Now().Before(graceEnd) {
+		<-tick.C
+		left = conns.closeIdle(idleSince(drainStart, opts.DrainIdle))
+	}
+	if left > 0 {
+		conns.markAllClosedByServer()
+		closeErr := srv.Close()
+		return fmt.Errorf("shutdown: %d connection(s) still open after %s: %w", left, opts.ShutdownGrace, errors.Join(context.DeadlineExceeded, closeErr))
+	}
+	// Nothing is open: Shutdown only releases the server's own state.
+	shutdownCtx, cancel := context.WithTimeout(context.WithoutCancel(ctx), drainPoll)
+	defer cancel()
+	if err := srv.Shutdown(shutdownCtx); err != nil {
+		return fmt.Errorf("shutdown: %w", err)
 	}
 	opts.Logger.Info("stopped")
 	return nil
+}
+
+// drainPoll is how often the drain looks at the connections left.
+const drainPoll = 20 * time.Millisecond
+
+// idleSince is the moment before which a connection must have gone idle to
+// be closed now: the window back from now. Until the window has passed since
+// the drain began, it is the zero time, before every connection.
+func idleSince(drainStart time.Time, window time.Duration) time.Time {
+	cutoff := time.Now().Add(-window)
+	if cutoff.Before(drainStart) {
+		return time.Time{}
+	}
+	return cutoff
 }

@@ -24,6 +24,7 @@ const (
 	DefaultBodyLimit     int64 = 64 << 10
 	DefaultEvalTimeout         = 2 * time.Second
 	DefaultShutdownGrace       = 10 * time.Second
+	DefaultDrainIdle           = time.Second
 	// A batch holds up to api.MaxBatch workloads of a few hundred bytes each
 	// and is evaluated item by item on every core.
 	DefaultBatchBodyLimit   int64 = 2 << 20
@@ -70,6 +71,12 @@ type Options struct {
 	// answering 503, before they stop accepting connections: time for a load
 	// balancer to notice and send new requests elsewhere. Zero stops at once.
 	DrainDelay time.Duration
+	// DrainIdle is how long, during a drain, a kept-alive connection may sit
+	// idle before the server closes it, never before the listener has
+	// closed. Every answer during the drain carries Connection: close, so a
+	// client still using its connection ends it itself within the window.
+	// Zero means DefaultDrainIdle.
+	DrainIdle time.Duration
 	// MaxInFlight caps the requests handled at once; the rest get a 503
 	// overloaded problem with Retry-After. Zero means DefaultMaxInFlight().
 	MaxInFlight int
@@ -123,6 +130,9 @@ func (o Options) withDefaults() Options {
 	}
 	if o.DrainDelay < 0 {
 		o.DrainDelay = 0
+	}
+	if o.DrainIdle <= 0 {
+		o.DrainIdle = DefaultDrainIdle
 	}
 	if o.MaxInFlight <= 0 {
 		o.MaxInFlight = DefaultMaxInFlight()
@@ -184,7 +194,7 @@ func build(advisor Advisor, opts Options) (*echo.Echo, *handlers) {
 	if opts.AfterFirstRequest != nil {
 		e.Use(afterFirstRequest(opts.AfterFirstRequest))
 	}
-	e.Use(requestID, requestLogger(opts.Logger), recoverPanics, secureHeaders, closeFramedByTransferEncoding)
+	e.Use(requestID, requestLogger(opts.Logger), recoverPanics, secureHeaders, h.closeConnection)
 	if len(opts.CORSOrigins) > 0 {
 		e.Use(cors(opts.CORSOrigins))
 	}

@@ -99,6 +99,7 @@ func parseServeArgs(args []string) (serveOptions, error) {
 	fs.DurationVar(&opts.server.EvalTimeout, "eval-timeout", server.DefaultEvalTimeout, "")
 	fs.DurationVar(&opts.server.ShutdownGrace, "grace", server.DefaultShutdownGrace, "")
 	fs.DurationVar(&opts.server.DrainDelay, "drain-delay", 0, "")
+	fs.DurationVar(&opts.server.DrainIdle, "drain-idle", server.DefaultDrainIdle, "")
 	fs.IntVar(&opts.server.MaxInFlight, "max-in-flight", server.DefaultMaxInFlight(), "")
 	opts.server.Token = os.Getenv(envToken)
 	fs.StringVar(&opts.server.Token, "token", opts.server.Token, "")
@@ -142,6 +143,8 @@ func parseServeArgs(args []string) (serveOptions, error) {
 		return opts, usagef("serve: --grace must be a positive duration such as 10s")
 	case opts.server.DrainDelay < 0:
 		return opts, usagef("serve: --drain-delay must not be negative")
+	case opts.server.DrainIdle <= 0:
+		return opts, usagef("serve: --drain-idle must be a positive duration such as 1s")
 	case opts.server.MaxInFlight <= 0:
 		return opts, usagef("serve: --max-in-flight must be at least 1")
 	}

@@ -202,7 +202,7 @@ var serveHelp = fmt.Sprintf(`advise serve - run the workload placement advisor a
 
 Usage:
   advise serve [--addr HOST:PORT] [--body-limit BYTES] [--eval-timeout DUR]
-               [--max-in-flight N] [--grace DUR] [--drain-delay DUR]
+               [--max-in-flight N] [--grace DUR] [--drain-delay DUR] [--drain-idle DUR]
                [--token TOKEN] [--cors-origin ORIGIN]... [--log-inputs]
                [--policy PATH]... [--no-builtin-rules] [--watch]
                [--watch-interval DUR] [--bundle-url URL] [--bundle-poll DUR]
@@ -230,11 +230,15 @@ Flags:
                        read holds no such slot but one of 4 x N reading slots,
                        8 per client address, so slow uploads lock no one out;
                        /readyz answers 503 while either kind is all taken.
-  --grace DUR          how long shutdown waits for requests in flight (default %s).
+  --grace DUR          how long shutdown waits, once the listener has closed, for
+                       the connections left to end (default %s).
   --drain-delay DUR    on SIGINT or SIGTERM, how long to go on serving with
                        /readyz answering 503 before new connections are refused
                        (default 0). Set it to how long your load balancer takes
                        to notice, e.g. 5s behind a Kubernetes Service.
+  --drain-idle DUR     during the drain, how long a kept-alive connection may sit
+                       idle before it is closed, once the listener has closed
+                       (default %s).
   --token TOKEN        require "Authorization: Bearer TOKEN" on every endpoint but
                        /healthz and /readyz (default $%s; none: no auth). At least
                        16 characters of A-Z a-z 0-9 - . _ ~ + /. Prefer the
@@ -265,15 +269,18 @@ Policy (see the README's "Bring your own rules"):
   digest, where it came from, when it loaded and the last error. Every
   answer carries the digest of the policy that produced it.
 
-Shutdown: on SIGINT or SIGTERM /readyz turns 503 and keep-alive stops; after
---drain-delay the listener closes, so new connections are refused; requests in
-flight then have --grace to finish. Exit 0 if they all did.
+Shutdown: on SIGINT or SIGTERM /readyz turns 503 and every answer carries
+Connection: close, so each client's next request on a connection is its last
+there; after --drain-delay the listener closes, so new connections are refused;
+each connection then ends after its answer, and one idle for --drain-idle is
+closed. Connections still open --grace after the listener closed are cut.
+Exit 0 if none was.
 
 Exit status:
   0  the service stopped cleanly after SIGINT or SIGTERM.
   2  a usage error: unknown flag, bad value, stray argument.
   1  the rules failed to load at start, the address could not be bound, requests were
-     still running when --grace ran out, or the service failed while running.
+     still open when --grace ran out, or the service failed while running.
 
 Environment:
   ADVISE_ADDR   listen address when --addr is not given.
@@ -287,4 +294,4 @@ Examples:
   advise serve --policy examples/org-policy --watch
   advise serve --bundle-url https://bundles.example.com/advise/org.tar.gz --verification-key org.pem
 `, defaultAddr, envAddr, server.DefaultBodyLimit, server.DefaultEvalTimeout, server.WriteTimeout,
-	server.DefaultMaxInFlight(), server.DefaultShutdownGrace, envToken)
+	server.DefaultMaxInFlight(), server.DefaultShutdownGrace, server.DefaultDrainIdle, envToken)

@@ -180,55 +180,39 @@ func BeforeAcceptance(err error) bool {
 	return strings.Contains(err.Error(), "server closed idle connection")
 }
 
-// StatusClientClosed is what the server's access line records for a request
-// whose caller went away before the answer was ready or while it was written.
-const StatusClientClosed = 499
-
 // Reconcile checks the server's side of a load, its log (see ParseLog),
 // against the clients' verdict: the access-line statuses of the advice
-// requests and the decision lines. Every 200 must have its decision, and a
-// decision without a 200 must belong to a 499: a caller who left while the
-// answer was written. Every request the server saw must be one a client
-// received, or one lost to the race net/http leaves when it closes an idle
-// keep-alive connection just as a request arrives on it: the handler runs,
-// the connection is already gone, and the client sees no response (counted
-// as refused). Such a request ends as a 499 or, rarely, as a 200 whose write
-// did not fail although nobody read it. Any other status means an accepted
-// request was not answered.
+// requests and the decision lines. Every request the server saw must be one
+// a client received: each access line a 200, with its decision, and as many
+// as the clients' complete answers. A 499 (the caller left) cannot happen,
+// since the load's clients never leave while the server runs; a 503
+// server-closed-connection is a request the server cut off itself. Either is
+// an accepted request that lost its answer, which a shutdown must never
+// cause (golang/go#65802 is what used to).
 func Reconcile(v Verdict, log []map[string]any) []string {
 	var (
 		problems  []string
-		statuses  []int
+		ok        int
 		decisions int
 	)
 	for _, l := range log {
 		switch {
 		case l["msg"] == "request" && l["path"] == "/advise":
 			status, _ := l["status"].(float64)
-			statuses = append(statuses, int(status))
+			if status == http.StatusOK {
+				ok++
+				continue
+			}
+			problems = append(problems, fmt.Sprintf("the server answered an advice request with status %v", status))
 		case l["msg"] == "decision":
 			decisions++
 		}
 	}
-	var ok, gone int
-	for _, s := range statuses {
-		switch s {
-		case http.StatusOK:
-			ok++
-		case StatusClientClosed:
-			gone++
-		default:
-			problems = append(problems, fmt.Sprintf("the server answered an advice request with status %d", s))
-		}
+	if decisions != ok {
+		problems = append(problems, fmt.Sprintf("the server logged %d decisions for %d answers", decisions, ok))
 	}
-	if decisions < ok || decisions > ok+gone {
-		problems = append(problems, fmt.Sprintf("the server logged %d decisions for %d answers and %d callers who left", decisions, ok, gone))
-	}
-	if ok < v.Answered {
-		problems = append(problems, fmt.Sprintf("the clients received %d answers, the server logged only %d", v.Answered, ok))
-	}
-	if lost := ok - v.Answered + gone; lost > v.Refused {
-		problems = append(problems, fmt.Sprintf("the server handled %d requests no client received, more than the %d that got no response", lost, v.Refused))
+	if ok != v.Answered {
+		problems = append(problems, fmt.Sprintf("the server logged %d answers, the clients received %d: %d accepted requests lost their answer", ok, v.Answered, ok-v.Answered))
 	}
 	return problems
 }
