@@ -12,8 +12,12 @@ import (
 // admission decides which requests are handled. A request takes one of
 // MaxInFlight slots to be handled, but one with a body (the advice
 // endpoints) takes it only once its body is in: a slow upload holds a
-// reading slot instead, of which there are MaxReading in all and
-// MaxReadingPerClient per client address. So a few slow or stalled uploads
+// reading slot instead, of which there are MaxReading in all. Once half of
+// them are taken, a client address holding MaxReadingPerClient gets no more
+// until it frees one: a share is enforced only when reading slots are
+// scarce, so many callers behind one address (a proxy, a NAT, a load test
+// on loopback) are not refused while slots are plenty, and one address
+// stalling uploads takes at most half. So a few slow or stalled uploads
 // cannot take the slots of requests that are ready to be answered; one that
 // finds no slot is answered 503 overloaded at once, never queued.
 type admission struct {
@@ -64,12 +68,12 @@ func (a *admission) enter() (func(), error) {
 	}
 }
 
-// startReading takes a reading slot for c's body, one of its client
-// address's and one of all, or fails with 503 overloaded.
+// startReading takes a reading slot for c's body, within its client
+// address's share when slots are scarce, or fails with 503 overloaded.
 func (a *admission) startReading(c echo.Context) (func(), error) {
 	client := clientAddress(c.Request())
 	a.mu.Lock()
-	if a.perClient[client] >= a.maxClient {
+	if a.perClient[client] >= a.maxClient && 2*len(a.reading) >= cap(a.reading) {
 		a.mu.Unlock()
 		return nil, &problemError{kind: overloaded, detail: fmt.Sprintf("%d request bodies from your address are already being read; retry after the Retry-After delay", a.maxClient)}
 	}
@@ -93,8 +97,8 @@ func (a *admission) startReading(c echo.Context) (func(), error) {
 
 // clientAddress is the host of the connection's remote address: the only
 // address a caller cannot choose (X-Forwarded-For is the caller's to write).
-// Behind a proxy every caller has the proxy's; raise MaxReadingPerClient
-// there.
+// Behind a proxy every caller has the proxy's; its share applies only once
+// reading slots are scarce, but raise MaxReadingPerClient there.
 func clientAddress(r *http.Request) string {
 	host, _, err := net.SplitHostPort(r.RemoteAddr)
 	if err != nil {

@@ -80,10 +80,10 @@ type Options struct {
 	// MaxInFlight caps the requests handled at once; the rest get a 503
 	// overloaded problem with Retry-After. Zero means DefaultMaxInFlight().
 	MaxInFlight int
-	// MaxReading caps the request bodies read at once, and
-	// MaxReadingPerClient those from one client address; a body being
-	// read holds no MaxInFlight slot, so slow uploads cannot lock ready
-	// requests out. Zero means 4 × MaxInFlight and 8.
+	// MaxReading caps the request bodies read at once, and, once half of
+	// those slots are taken, MaxReadingPerClient those from one client
+	// address; a body being read holds no MaxInFlight slot, so slow uploads
+	// cannot lock ready requests out. Zero means 4 × MaxInFlight and 8.
 	MaxReading          int
 	MaxReadingPerClient int
 	// MaxEvaluating caps the rule evaluations running at once; admitted

@@ -227,8 +227,9 @@ Flags:
   --max-in-flight N    requests handled at once (default %d: 32 per CPU); the
                        rest are answered 503 with Retry-After at once, never
                        queued. /healthz and /readyz are exempt. A body being
-                       read holds no such slot but one of 4 x N reading slots,
-                       8 per client address, so slow uploads lock no one out;
+                       read holds no such slot but one of 4 x N reading slots
+                       (once half are taken, 8 per client address), so slow
+                       uploads lock no one out;
                        /readyz answers 503 while either kind is all taken.
   --grace DUR          how long shutdown waits, once the listener has closed, for
                        the connections left to end (default %s).
