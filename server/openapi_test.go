@@ -192,6 +192,9 @@ func TestOpenAPIConformance(t *testing.T) {
 				Options: &openapi3filter.Options{MultiError: true, AuthenticationFunc: bearerPresent},
 			}
 			reqErr := openapi3filter.ValidateRequest(t.Context(), input)
+			if reqErr == nil {
+				reqErr = breaksCrossFieldRules(t, doc, route, tc.call.body)
+			}
 			if tc.specAccepts && reqErr != nil {
 				t.Errorf("the document rejects a request the server must accept: %v", reqErr)
 			}
@@ -211,6 +214,52 @@ func TestOpenAPIConformance(t *testing.T) {
 			}
 		})
 	}
+}
+
+// requestSchemaRef is where the document's Request schema lives.
+const requestSchemaRef = "#/components/schemas/Request"
+
+// crossFieldRules is the schema a Request must satisfy besides its own, the
+// one its x-cross-field-rules links to. The link sits outside the schema so
+// that code generators give Request a type; no validator follows it, so the
+// tests do.
+func crossFieldRules(t testing.TB, doc *openapi3.T) *openapi3.Schema {
+	t.Helper()
+	request := doc.Components.Schemas[strings.TrimPrefix(requestSchemaRef, "#/components/schemas/")]
+	if request == nil || request.Value == nil {
+		t.Fatalf("openapi.yaml has no schema at %s", requestSchemaRef)
+	}
+	link, _ := request.Value.Extensions["x-cross-field-rules"].(map[string]any)
+	ref, _ := link["$ref"].(string)
+	name, local := strings.CutPrefix(ref, "#/components/schemas/")
+	rules := doc.Components.Schemas[name]
+	if !local || rules == nil || rules.Value == nil {
+		t.Fatalf("Request's x-cross-field-rules = %v, want a $ref to a schema of the document", request.Value.Extensions["x-cross-field-rules"])
+	}
+	return rules.Value
+}
+
+// breaksCrossFieldRules checks a JSON body the operation takes as a Request
+// against the cross-field rules, which ValidateRequest does not see.
+func breaksCrossFieldRules(t testing.TB, doc *openapi3.T, route *routers.Route, body string) error {
+	t.Helper()
+	if route.Operation.RequestBody == nil || route.Operation.RequestBody.Value == nil {
+		return nil
+	}
+	media := route.Operation.RequestBody.Value.Content.Get("application/json")
+	if media == nil || media.Schema == nil || media.Schema.Ref != requestSchemaRef {
+		return nil
+	}
+	// The first JSON value, as ValidateRequest reads it: a document cannot
+	// forbid trailing data (the malformed corpus says so).
+	var v any
+	if err := json.NewDecoder(strings.NewReader(body)).Decode(&v); err != nil {
+		t.Fatalf("the document accepted a body that is not JSON: %v", err)
+	}
+	if err := crossFieldRules(t, doc).VisitJSON(v, openapi3.MultiErrors()); err != nil {
+		return fmt.Errorf("cross-field rules: %w", err)
+	}
+	return nil
 }
 
 // checkConforms validates the response to req against openapi.yaml.
