@@ -100,8 +100,8 @@ func sleepContext(ctx context.Context, d time.Duration) error {
 	}
 }
 
-// retryableError marks an attempt's failure as worth another attempt; retryAfter
-// is the wait the server asked for, zero when it named none.
+// retryableError marks an attempt's failure as worth another attempt;
+// retryAfter is the wait the server asked for, zero when it named none.
 type retryableError struct {
 	err        error
 	retryAfter time.Duration
