@@ -9,6 +9,7 @@ import (
 	"crypto/sha256"
 	"fmt"
 	"net/http"
+	"strings"
 	"sync"
 	"sync/atomic"
 
@@ -48,7 +49,7 @@ func (s *BundleServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.NotFound(w, r)
 		return
 	}
-	if r.Header.Get("If-None-Match") == etag {
+	if matches(r.Header.Get("If-None-Match"), etag) {
 		s.NotModified.Add(1)
 		w.WriteHeader(http.StatusNotModified)
 		return
@@ -57,6 +58,17 @@ func (s *BundleServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	w.Header().Set("ETag", etag)
 	w.Header().Set("Content-Type", "application/gzip")
 	_, _ = w.Write(body)
+}
+
+// matches says whether an If-None-Match list (RFC 9110 section 13.1.2)
+// names etag.
+func matches(ifNoneMatch, etag string) bool {
+	for _, tag := range strings.Split(ifNoneMatch, ",") {
+		if tag = strings.TrimPrefix(strings.TrimSpace(tag), "W/"); tag == etag || tag == "*" {
+			return true
+		}
+	}
+	return false
 }
 
 // Write is the tarball of b, as bundle.Writer writes it.
