@@ -43,14 +43,11 @@ const (
 
 // remote is the client of one --server.
 type remote struct {
-	server   string
-	client   *http.Client
-	budget   time.Duration
-	attempts int
-	now      func() time.Time
-	sleep    func(context.Context, time.Duration) error
-	// jitter draws a wait from [0, d).
-	jitter func(d time.Duration) time.Duration
+	server string
+	client *http.Client
+	// now and sleep are the clock the waits are measured and spent on.
+	now   func() time.Time
+	sleep func(context.Context, time.Duration) error
 	// isTerminal decides whether waits are announced on stderr.
 	isTerminal func(io.Writer) bool
 	// progress is where each wait is announced: stderr when it is a
@@ -67,12 +64,9 @@ type remoteHooksKey struct{}
 func newRemote(ctx context.Context, server string, stderr io.Writer) *remote {
 	r := &remote{
 		server:     server,
-		client:     &http.Client{},
-		budget:     remoteBudget,
-		attempts:   remoteAttempts,
+		client:     &http.Client{}, // the budget's context bounds each attempt
 		now:        time.Now,
 		sleep:      sleepContext,
-		jitter:     func(d time.Duration) time.Duration { return rand.N(d) },
 		isTerminal: isTerminal,
 	}
 	if hook, ok := ctx.Value(remoteHooksKey{}).(func(*remote)); ok {
@@ -114,8 +108,8 @@ func (e *retryableError) Unwrap() error { return e.err }
 // do runs attempt until it succeeds, fails for good, or the budget or the
 // attempts are spent, waiting between attempts as described above.
 func (r *remote) do(ctx context.Context, attempt func(context.Context) error) error {
-	deadline := r.now().Add(r.budget)
-	ctx, cancel := context.WithTimeout(ctx, r.budget)
+	deadline := r.now().Add(remoteBudget)
+	ctx, cancel := context.WithTimeout(ctx, remoteBudget)
 	defer cancel()
 	for n := 1; ; n++ {
 		err := attempt(ctx)
@@ -123,22 +117,22 @@ func (r *remote) do(ctx context.Context, attempt func(context.Context) error) er
 		if !errors.As(err, &retry) {
 			return err
 		}
-		if n == r.attempts {
+		if n == remoteAttempts {
 			return &gaveUpError{err: retry.err, why: fmt.Sprintf(" (gave up after %d attempts)", n)}
 		}
 		left := deadline.Sub(r.now())
 		wait := retry.retryAfter
-		if wait > 0 && wait > left {
-			return &gaveUpError{err: retry.err, why: fmt.Sprintf("; it asks to retry in %s, past the %s left of the %s budget", wait, max(0, left).Round(time.Second), r.budget)}
+		if wait > 0 && wait >= left {
+			return &gaveUpError{err: retry.err, why: fmt.Sprintf("; it asks to retry in %s, past the %s left of the %s budget", wait, max(0, left).Round(time.Second), remoteBudget)}
 		}
 		if wait <= 0 {
-			wait = r.jitter(min(backoffCap, backoffBase<<(n-1)))
+			wait = rand.N(min(backoffCap, backoffBase<<(n-1)))
 			if wait >= left {
-				return &gaveUpError{err: retry.err, why: fmt.Sprintf(" (gave up after %d attempts: the %s budget is spent)", n, r.budget)}
+				return &gaveUpError{err: retry.err, why: fmt.Sprintf(" (gave up after %d attempts: the %s budget is spent)", n, remoteBudget)}
 			}
 		}
 		if r.progress != nil {
-			fmt.Fprintf(r.progress, "advise: %s; retrying in %s (attempt %d of %d)\n", retry.what, wait.Round(100*time.Millisecond), n+1, r.attempts)
+			fmt.Fprintf(r.progress, "advise: %s; retrying in %s (attempt %d of %d)\n", retry.what, wait.Round(100*time.Millisecond), n+1, remoteAttempts)
 		}
 		if err := r.sleep(ctx, wait); err != nil {
 			return &gaveUpError{err: fmt.Errorf("%w (stopped waiting to retry: %w)", retry.err, err)}

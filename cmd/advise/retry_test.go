@@ -286,3 +286,24 @@ func TestServerRetriesUntilTheListenerIsUp(t *testing.T) {
 	}
 	checkBackoff(t, clock.Waits(), 1)
 }
+
+// TestServerDoesNotRetryABrokenReply: a 200 whose body breaks off part-way
+// is reported, not asked again.
+func TestServerDoesNotRetryABrokenReply(t *testing.T) {
+	var attempts atomic.Int64
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		attempts.Add(1)
+		w.Header().Set("Content-Type", "application/json")
+		w.Header().Set("Content-Length", "4096")
+		_, _ = io.WriteString(w, `{"recommendation":"vm",`) // and the connection closes
+	}))
+	t.Cleanup(srv.Close)
+	clock := &fakeClock{now: fakeTime}
+	r := runCLIContext(t, withClock(context.Background(), clock, true), "", "--server", srv.URL, "testdata/vm.json")
+	if r.code != exitFailure || !strings.HasPrefix(r.stderr, "advise: read reply from "+srv.URL+": unexpected EOF") {
+		t.Errorf("exit %d, stderr %q; want 1 and the broken reply", r.code, r.stderr)
+	}
+	if n := attempts.Load(); n != 1 || len(clock.Waits()) != 0 {
+		t.Errorf("%d attempts and waits %v, want 1 attempt and no wait", n, clock.Waits())
+	}
+}
