@@ -1,7 +1,6 @@
 package reload_test
 
 import (
-	"bytes"
 	"context"
 	"crypto/rand"
 	"crypto/rsa"
@@ -27,6 +26,7 @@ import (
 	"github.com/placement-advisor/advise/api"
 	"github.com/placement-advisor/advise/policy"
 	"github.com/placement-advisor/advise/reload"
+	"github.com/placement-advisor/advise/reload/reloadtest"
 	"github.com/placement-advisor/advise/server"
 )
 
@@ -195,43 +195,14 @@ func mustJSON(t *testing.T, v any) string {
 	return string(b)
 }
 
-// bundleServer serves one bundle at /bundles/org.tar.gz with an ETag,
-// answering 304 to a request that already has it, as a bundle service does.
-type bundleServer struct {
-	mu       sync.Mutex
-	body     []byte
-	etag     string
-	notModif atomic.Int64
-}
-
-func (s *bundleServer) set(t *testing.T, b bundle.Bundle) {
+// serveBundle makes b what bs serves.
+func serveBundle(t *testing.T, bs *reloadtest.BundleServer, b bundle.Bundle) {
 	t.Helper()
-	var buf bytes.Buffer
-	if err := bundle.NewWriter(&buf).Write(b); err != nil {
+	tarball, err := reloadtest.Write(b)
+	if err != nil {
 		t.Fatal(err)
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.body = buf.Bytes()
-	s.etag = fmt.Sprintf(`"%x"`, len(s.body)^int(time.Now().UnixNano()))
-}
-
-func (s *bundleServer) ServeHTTP(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	body, etag := s.body, s.etag
-	s.mu.Unlock()
-	if r.URL.Path != "/bundles/org.tar.gz" || body == nil {
-		http.NotFound(w, r)
-		return
-	}
-	if r.Header.Get("If-None-Match") == etag {
-		s.notModif.Add(1)
-		w.WriteHeader(http.StatusNotModified)
-		return
-	}
-	w.Header().Set("ETag", etag)
-	w.Header().Set("Content-Type", "application/gzip")
-	_, _ = w.Write(body)
+	bs.Set(tarball)
 }
 
 // orgBundle is a bundle holding rule, revision rev.
@@ -252,11 +223,11 @@ func orgBundle(t *testing.T, rule, rev string) bundle.Bundle {
 // its ETag, a broken bundle is refused while the last good one serves, and a
 // new good one is swapped in with its revision.
 func TestBundleServer(t *testing.T) {
-	bs := &bundleServer{}
-	bs.set(t, orgBundle(t, goodRule(15), "r1"))
+	bs := &reloadtest.BundleServer{}
+	serveBundle(t, bs, orgBundle(t, goodRule(15), "r1"))
 	srv := httptest.NewServer(bs)
 	t.Cleanup(srv.Close)
-	url := srv.URL + "/bundles/org.tar.gz"
+	url := srv.URL + reloadtest.BundlePath
 	h := reload.New(reload.Config{Bundle: &reload.BundleConfig{URL: url, MinDelay: time.Second, MaxDelay: time.Second}}, nil)
 	if h.Ready() {
 		t.Fatal("ready before the first bundle")
@@ -277,9 +248,9 @@ func TestBundleServer(t *testing.T) {
 	if !strings.Contains(strings.Join(h.PolicyStatus().Origins, " "), url) {
 		t.Errorf("origins %v lack %s", h.PolicyStatus().Origins, url)
 	}
-	eventually(t, "a poll answered 304", func() bool { return bs.notModif.Load() > 0 })
+	eventually(t, "a poll answered 304", func() bool { return bs.NotModified.Load() > 0 })
 
-	bs.set(t, orgBundle(t, brokenRule, "r2"))
+	serveBundle(t, bs, orgBundle(t, brokenRule, "r2"))
 	eventually(t, "the broken bundle to be refused", func() bool { return h.PolicyStatus().Failures > 0 })
 	if s := h.PolicyStatus(); s.Active.Digest != first.Digest || !strings.Contains(s.LastError.Message, "acme.rego") {
 		t.Errorf("after a broken bundle: active %+v, last error %+v", s.Active, s.LastError)
@@ -289,7 +260,7 @@ func TestBundleServer(t *testing.T) {
 		t.Errorf("reload after a broken bundle: %v", err)
 	}
 
-	bs.set(t, orgBundle(t, goodRule(30), "r3"))
+	serveBundle(t, bs, orgBundle(t, goodRule(30), "r3"))
 	eventually(t, "the next good bundle", func() bool { return h.PolicyStatus().Active.Revision == "r3" })
 }
 
@@ -315,11 +286,11 @@ func TestSignedBundles(t *testing.T) {
 					t.Fatal(err)
 				}
 			}
-			bs := &bundleServer{}
-			bs.set(t, b)
+			bs := &reloadtest.BundleServer{}
+			serveBundle(t, bs, b)
 			srv := httptest.NewServer(bs)
 			t.Cleanup(srv.Close)
-			h := reload.New(reload.Config{Bundle: &reload.BundleConfig{URL: srv.URL + "/bundles/org.tar.gz", MinDelay: time.Second, MaxDelay: time.Second, VerificationKey: pub}}, nil)
+			h := reload.New(reload.Config{Bundle: &reload.BundleConfig{URL: srv.URL + reloadtest.BundlePath, MinDelay: time.Second, MaxDelay: time.Second, VerificationKey: pub}}, nil)
 			ctx, cancel := context.WithCancel(context.Background())
 			done := make(chan error, 1)
 			go func() { done <- h.Run(ctx) }()

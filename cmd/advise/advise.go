@@ -20,6 +20,7 @@ type adviseOptions struct {
 	output string
 	lang   policy.Lang
 	server string   // base URL of a running service; empty means evaluate locally
+	remote *remote  // the client of server
 	expect string   // the recommendation the workloads must get, for gating
 	files  []string // paths, or "-" for standard input
 	policy policy.Options
@@ -35,6 +36,9 @@ func advise(ctx context.Context, args []string, stdin io.Reader, stdout, stderr 
 			return writeString(stdout, mainHelp)
 		}
 		return err
+	}
+	if opts.server != "" {
+		opts.remote = newRemote(ctx, opts.server, stderr)
 	}
 	inputs, batch, err := readWorkloads(opts.files, stdin)
 	if err != nil {
@@ -155,7 +159,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 func adviseOne(ctx context.Context, opts adviseOptions, in workloadInput) (api.Answer, error) {
 	var ans api.Answer
 	if opts.server != "" {
-		err := postJSON(ctx, opts.server, "advise", in.body, opts.lang, &ans)
+		err := opts.remote.postJSON(ctx, "advise", in.body, opts.lang, &ans)
 		return ans, err
 	}
 	req, err := api.NewValidator().Parse(in.body)
@@ -186,7 +190,7 @@ func advisePortfolio(ctx context.Context, opts adviseOptions, inputs []workloadI
 		bodies[i] = in.body
 	}
 	if opts.server != "" {
-		err := postJSON(ctx, opts.server, "advise/batch", jsonArray(bodies), opts.lang, &pf)
+		err := opts.remote.postJSON(ctx, "advise/batch", jsonArray(bodies), opts.lang, &pf)
 		return pf, nil, err
 	}
 	engine, err := loadEngine(ctx, opts.policy)

@@ -10,49 +10,64 @@ import (
 	"net/http"
 	"net/url"
 	"strings"
-	"time"
 
 	"github.com/placement-advisor/advise/policy"
 )
-
-// remoteTimeout bounds one call to --server, connection to last byte.
-const remoteTimeout = 30 * time.Second
 
 // maxResponseBytes bounds how much of a reply is read; an answer is tens of
 // KB, a portfolio of a thousand answers tens of MB.
 const maxResponseBytes = 128 << 20
 
-// postJSON posts body to path under server and decodes the 200 reply into
-// out. The workload is not validated here: the server is the authority on the
-// contract it serves, and its problem reply is reported as it stands.
-func postJSON(ctx context.Context, server, path string, body []byte, lang policy.Lang, out any) error {
-	endpoint, err := endpointURL(server, path, lang)
+// maxRetriedReplyBytes bounds how much of a reply that is retried is read to
+// describe it.
+const maxRetriedReplyBytes = 64 << 10
+
+// postJSON posts body to path under the server and decodes the 200 reply
+// into out, retrying as retry.go describes. The workload is not validated
+// here: the server is the authority on the contract it serves, and its
+// problem reply is reported as it stands.
+func (r *remote) postJSON(ctx context.Context, path string, body []byte, lang policy.Lang, out any) error {
+	endpoint, err := endpointURL(r.server, path, lang)
 	if err != nil {
 		return err
 	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
-	if err != nil {
-		return fmt.Errorf("build request: %w", err)
-	}
-	req.Header.Set("Content-Type", "application/json")
-	req.Header.Set("Accept", "application/json, application/problem+json")
-	client := &http.Client{Timeout: remoteTimeout}
-	resp, err := client.Do(req)
-	if err != nil {
-		return fmt.Errorf("ask %s: %w", server, err)
-	}
-	defer resp.Body.Close()
-	reply, err := io.ReadAll(io.LimitReader(resp.Body, maxResponseBytes))
-	if err != nil {
-		return fmt.Errorf("read reply from %s: %w", server, err)
-	}
-	if resp.StatusCode != http.StatusOK {
-		return newProblemError(resp, reply)
-	}
-	if err := json.Unmarshal(reply, out); err != nil {
-		return fmt.Errorf("reply from %s is not an answer: %w", server, err)
-	}
-	return nil
+	return r.do(ctx, func(ctx context.Context) error {
+		req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
+		if err != nil {
+			return fmt.Errorf("build request: %w", err)
+		}
+		req.Header.Set("Content-Type", "application/json")
+		req.Header.Set("Accept", "application/json, application/problem+json")
+		resp, err := r.client.Do(req)
+		if err != nil {
+			err = fmt.Errorf("ask %s: %w", r.server, err)
+			if refused(err) {
+				return &retryableError{err: err, what: "cannot connect to " + r.server + " (connection refused)"}
+			}
+			return err
+		}
+		defer resp.Body.Close()
+		retry, wait := retryable(resp, r.now())
+		limit := int64(maxResponseBytes)
+		if retry {
+			limit = maxRetriedReplyBytes
+		}
+		reply, err := io.ReadAll(io.LimitReader(resp.Body, limit))
+		if err != nil {
+			return fmt.Errorf("read reply from %s: %w", r.server, err)
+		}
+		if resp.StatusCode != http.StatusOK {
+			perr := newProblemError(resp, reply)
+			if retry {
+				return &retryableError{err: perr, retryAfter: wait, what: perr.answered()}
+			}
+			return perr
+		}
+		if err := json.Unmarshal(reply, out); err != nil {
+			return fmt.Errorf("reply from %s is not an answer: %w", r.server, err)
+		}
+		return nil
+	})
 }
 
 // endpointURL is server + "/" + path, keeping any path prefix the service is
@@ -120,6 +135,16 @@ func (e *problemError) Error() string {
 		msg += " " + strings.Join(d, "; ")
 	}
 	return msg
+}
+
+// answered says what the server answered: the status and the problem's
+// title.
+func (e *problemError) answered() string {
+	what := fmt.Sprintf("server answered %d %s", e.status, http.StatusText(e.status))
+	if e.problem.Title != "" && e.problem.Title != http.StatusText(e.status) {
+		what += " (" + e.problem.Title + ")"
+	}
+	return what
 }
 
 func (e *problemError) headline() string {

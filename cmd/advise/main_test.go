@@ -619,7 +619,10 @@ func TestServerModeFailures(t *testing.T) {
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
 			srv, _ := fakeServer(t, tc.status, tc.contentType, tc.body)
-			r := runCLI(t, "", "--server", srv.URL, "testdata/vm.json")
+			// 502, 503 and 429 are retried (TestServerRetries); here the
+			// waits pass at once and the last reply is reported.
+			ctx := withClock(context.Background(), &fakeClock{now: fakeTime}, false)
+			r := runCLIContext(t, ctx, "", "--server", srv.URL, "testdata/vm.json")
 			if r.code != tc.code {
 				t.Fatalf("exit %d (err %v), want %d", r.code, r.err, tc.code)
 			}
@@ -650,11 +653,12 @@ func freeAddr(t *testing.T) string {
 }
 
 func TestServerUnreachable(t *testing.T) {
-	r := runCLI(t, "", "--server", "http://"+freeAddr(t), "testdata/vm.json")
+	ctx := withClock(context.Background(), &fakeClock{now: fakeTime}, false) // each refusal is retried
+	r := runCLIContext(t, ctx, "", "--server", "http://"+freeAddr(t), "testdata/vm.json")
 	if r.code != exitFailure {
 		t.Fatalf("exit %d (err %v), want 1", r.code, r.err)
 	}
-	if !strings.HasPrefix(r.stderr, "advise: ask http://127.0.0.1:") || !strings.Contains(r.stderr, "connection refused") {
+	if !strings.HasPrefix(r.stderr, "advise: ask http://127.0.0.1:") || !strings.Contains(r.stderr, "connection refused (gave up after 5 attempts)") {
 		t.Errorf("stderr = %q, want the server and the network error", r.stderr)
 	}
 }

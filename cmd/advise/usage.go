@@ -52,7 +52,10 @@ Flags:
   --lang en|zh        language of headings, titles, summaries, warnings and
                       what-ifs (default en); citations are the same in both.
   --server URL        ask the service at URL instead of the embedded rules
-                      (http:// or https://; 30 s timeout).
+                      (http:// or https://). A refused connection, 502, 503,
+                      504 and 429 are retried, up to 5 attempts within 30 s,
+                      waiting as Retry-After asks or else backing off; on a
+                      terminal, stderr says what each wait is for.
   --expect OPTION     vm, container or hybrid: exit 3, saying why, when the
                       advice for any workload differs, so a pipeline can hold a
                       design to its agreed platform.
