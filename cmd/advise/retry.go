@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"golang.org/x/term"
+
+	"github.com/placement-advisor/advise/api"
 )
 
 // Retrying --server calls. The CLI posts only to /advise and /advise/batch,
@@ -132,7 +134,9 @@ func (r *remote) do(ctx context.Context, attempt func(context.Context) error) er
 			}
 		}
 		if r.progress != nil {
-			fmt.Fprintf(r.progress, "advise: %s; retrying in %s (attempt %d of %d)\n", retry.what, wait.Round(100*time.Millisecond), n+1, remoteAttempts)
+			// retry.what can hold a problem title from the server: escaped,
+			// like every other line the CLI prints of a reply.
+			fmt.Fprintf(r.progress, "advise: %s; retrying in %s (attempt %d of %d)\n", api.SafeText(retry.what), wait.Round(100*time.Millisecond), n+1, remoteAttempts)
 		}
 		if err := r.sleep(ctx, wait); err != nil {
 			return &gaveUpError{err: fmt.Errorf("%w (stopped waiting to retry: %w)", retry.err, err)}
