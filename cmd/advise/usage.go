@@ -31,6 +31,11 @@ Usage:
                              what a policy change does to the advice for a
                              portfolio, before it ships ('advise help diff')
   advise help [serve|diff]   show this help; also -h or --help
+  advise version [--output text|json]
+                             print the version and VCS revision of this
+                             binary, the Go and OPA versions it was built
+                             with and the version and digest of the policy
+                             built into it; also --version
 
 Two ways to get advice, same output:
   local (default)   the rules built into this binary evaluate the workload;
@@ -76,8 +81,8 @@ The workload file:
   before it is read: at most 32 levels of nesting, 200,000 tokens, and
   100,000 nodes with its aliases expanded (an alias bomb is refused, not
   expanded).
-  To read a file named "serve", "diff" or "help", write ./serve, ./diff or
-  ./help.
+  To read a file named "serve", "diff", "help" or "version", write ./serve,
+  ./diff, ./help or ./version.
 
     {"name": "billing-api", "multi_tenant": true, "startup_sla_ms": 500,
      "density": "high", "scaling": "elastic"}
