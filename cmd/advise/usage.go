@@ -209,6 +209,7 @@ Usage:
   advise serve [--addr HOST:PORT] [--body-limit BYTES] [--eval-timeout DUR]
                [--max-in-flight N] [--grace DUR] [--drain-delay DUR]
                [--token TOKEN] [--cors-origin ORIGIN]... [--log-inputs]
+               [--metrics-addr HOST:PORT]
                [--policy PATH]... [--no-builtin-rules] [--watch]
                [--watch-interval DUR] [--bundle-url URL] [--bundle-poll DUR]
                [--verification-key FILE] [--verification-alg ALG]
@@ -217,7 +218,8 @@ The service evaluates with the rules built into this binary, and with an
 organisation's own policies where --policy or --bundle-url give them. It answers
 POST /advise with the same answer 'advise --output json' prints, and
 POST /advise/batch with a portfolio's; it serves GET /healthz, /readyz,
-/v1/rules, /v1/sources, /v1/policy and /openapi.yaml. Errors are RFC 9457
+/v1/rules, /v1/sources, /v1/policy, /openapi.yaml and /metrics (Prometheus;
+see --metrics-addr). Errors are RFC 9457
 application/problem+json. It logs JSON lines to standard error: one
 access line per request and one decision line per answer, which holds a
 digest of the input, not the input itself, unless --log-inputs is given.
@@ -249,6 +251,11 @@ Flags:
                        Default none: CORS off.
   --log-inputs         add the resolved input to each decision line. Off by
                        default: workload names can say more than they should.
+  --metrics-addr HOST:PORT
+                       serve GET /metrics (Prometheus) on this address, and
+                       only there, with no token: bind it to an interface only
+                       the scraper reaches. Default none: /metrics is served
+                       on --addr, and requires --token like the API.
 
 Policy (see the README's "Bring your own rules"):
   --policy PATH        an organisation's policy beside the built-in rules: a
