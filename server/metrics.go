@@ -103,7 +103,8 @@ type requestSeries struct {
 	duration prometheus.Observer
 }
 
-// maxScrapes bounds concurrent scrapes: Prometheus sends one at a time.
+// maxScrapes bounds concurrent scrapes: a Prometheus server scrapes a target
+// one at a time, so a highly available pair sends two.
 const maxScrapes = 4
 
 // newMetrics registers h's series in reg and returns them. The gauges of
