@@ -496,6 +496,9 @@ func TestInfoAndSources(t *testing.T) {
 	if b.Info() != info {
 		t.Errorf("two engines disagree: %+v and %+v", info, b.Info())
 	}
+	if builtin, err := policy.BuiltinInfo(); err != nil || builtin != info {
+		t.Errorf("BuiltinInfo() = %+v, %v; want the engine's %+v", builtin, err, info)
+	}
 	got := map[string]string{}
 	for _, s := range a.Sources() {
 		got[s.File] = s.Title

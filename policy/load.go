@@ -15,6 +15,8 @@ import (
 	"github.com/open-policy-agent/opa/v1/ast"
 	"github.com/open-policy-agent/opa/v1/bundle"
 	"github.com/open-policy-agent/opa/v1/loader"
+
+	"github.com/placement-advisor/advise/api"
 )
 
 // Options says which rules an engine loads beside the decision model.
@@ -95,11 +97,7 @@ type policySet struct {
 // is outside data.advise.factors, when its data is anything but
 // data.advise.org, or when an override names no rule or parameter.
 func Load(ctx context.Context, opts Options) (*Engine, error) {
-	sub, err := fs.Sub(embedded, "rego")
-	if err != nil {
-		return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
-	}
-	set, err := readFS(sub, OriginBuiltin)
+	set, err := readEmbedded()
 	if err != nil {
 		return nil, err
 	}
@@ -168,6 +166,25 @@ func Load(ctx context.Context, opts Options) (*Engine, error) {
 		}
 	}
 	return build(ctx, set)
+}
+
+// BuiltinInfo identifies the rules built into the binary, what New's engine
+// reports as its Info, without compiling them.
+func BuiltinInfo() (api.PolicyInfo, error) {
+	set, err := readEmbedded()
+	if err != nil {
+		return api.PolicyInfo{}, err
+	}
+	return api.PolicyInfo{Version: Version, Digest: set.digest()}, nil
+}
+
+// readEmbedded reads the rules built into the binary.
+func readEmbedded() (*policySet, error) {
+	sub, err := fs.Sub(embedded, "rego")
+	if err != nil {
+		return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
+	}
+	return readFS(sub, OriginBuiltin)
 }
 
 // readBundle reads one policy path, a directory or a tarball, with OPA's

@@ -27,6 +27,9 @@ type admission struct {
 	mu        sync.Mutex
 	perClient map[string]int
 	maxClient int
+
+	// metrics counts the refusals; nil counts nothing.
+	metrics *metrics
 }
 
 func newAdmission(o Options) *admission {
@@ -42,11 +45,12 @@ func newAdmission(o Options) *admission {
 // reading the body (see enter).
 var bodyRoutes = map[string]bool{"/advise": true, "/advise/batch": true}
 
-// middleware gives every request but the probes and the body routes its
-// in-flight slot for as long as it is handled.
+// middleware gives every request but the probes, the scrapes (bounded on
+// their own: serveMetrics) and the body routes its in-flight slot for as
+// long as it is handled.
 func (a *admission) middleware(next echo.HandlerFunc) echo.HandlerFunc {
 	return func(c echo.Context) error {
-		if isProbe(c) || (c.Request().Method == http.MethodPost && bodyRoutes[c.Path()]) {
+		if isProbe(c) || c.Path() == pathMetrics || (c.Request().Method == http.MethodPost && bodyRoutes[c.Path()]) {
 			return next(c)
 		}
 		leave, err := a.enter()
@@ -64,6 +68,7 @@ func (a *admission) enter() (func(), error) {
 	case a.inFlight <- struct{}{}:
 		return func() { <-a.inFlight }, nil
 	default:
+		a.metrics.refused(limitInFlight)
 		return nil, &problemError{kind: overloaded, detail: fmt.Sprintf("the server is answering its limit of %d requests; retry after the Retry-After delay", cap(a.inFlight))}
 	}
 }
@@ -75,12 +80,14 @@ func (a *admission) startReading(c echo.Context) (func(), error) {
 	a.mu.Lock()
 	if a.perClient[client] >= a.maxClient && 2*len(a.reading) >= cap(a.reading) {
 		a.mu.Unlock()
+		a.metrics.refused(limitClientReading)
 		return nil, &problemError{kind: overloaded, detail: fmt.Sprintf("%d request bodies from your address are already being read; retry after the Retry-After delay", a.maxClient)}
 	}
 	select {
 	case a.reading <- struct{}{}:
 	default:
 		a.mu.Unlock()
+		a.metrics.refused(limitReading)
 		return nil, &problemError{kind: overloaded, detail: fmt.Sprintf("the server is reading its limit of %d request bodies; retry after the Retry-After delay", cap(a.reading))}
 	}
 	a.perClient[client]++

@@ -34,7 +34,8 @@ const digestPrefix = "sha256:"
 // which input (by digest) and by which rules, under the request's id. The
 // input itself is logged only when the operator asked for it (LogInputs),
 // because workload descriptions can name internal systems. extra carries
-// what a caller adds, such as the item index of a batch.
+// what a caller adds, such as the item index of a batch. It also counts the
+// answer in advise_decisions_total.
 func (h *handlers) logDecision(c echo.Context, ans api.Answer, took time.Duration, extra ...slog.Attr) {
 	attrs := make([]slog.Attr, 0, 10+len(extra))
 	attrs = append(attrs,
@@ -51,4 +52,5 @@ func (h *handlers) logDecision(c echo.Context, ans api.Answer, took time.Duratio
 		attrs = append(attrs, slog.Any("input", ans.Input))
 	}
 	h.opts.Logger.LogAttrs(c.Request().Context(), slog.LevelInfo, "decision", attrs...)
+	h.metrics.decided(&ans)
 }

@@ -73,6 +73,7 @@ func (h *handlers) advise(c echo.Context) error {
 	}
 	answer, err := func() (api.Answer, error) {
 		defer func() { <-h.evaluating }() // given back even if the engine panics
+		defer h.metrics.evaluated(evaluationSingle, time.Now())
 		return h.advisor.Advise(r.Context(), &req, lang)
 	}()
 	if err != nil {
@@ -108,11 +109,13 @@ func (h *handlers) adviseBatch(c echo.Context) error {
 	}
 	portfolio, err := func() (api.Portfolio, error) {
 		defer func() { <-h.evaluating }()
+		defer h.metrics.evaluated(evaluationBatch, time.Now())
 		return h.advisor.AdvisePortfolio(r.Context(), bodies, lang)
 	}()
 	if err != nil {
 		return fmt.Errorf("advise batch: %w", err)
 	}
+	h.metrics.decidedPortfolio(&portfolio)
 	return respond(c, media, lang, portfolio, func(w io.Writer) error {
 		return report.PortfolioMarkdown(w, portfolio, report.Lang(lang))
 	})
@@ -496,19 +499,24 @@ func (h *handlers) rules(c echo.Context) error {
 	return c.JSON(http.StatusOK, RuleList{Rules: h.advisor.Rules(), Placements: h.advisor.Placements()})
 }
 
-// policy reports the active policy and its reloads; an Advisor that cannot
-// reload has its one policy, built in or given at start.
 func (h *handlers) policy(c echo.Context) error {
+	return c.JSON(http.StatusOK, h.policyStatus())
+}
+
+// policyStatus is the active policy and its reloads, as GET /v1/policy
+// and the metrics report them; an Advisor that cannot reload has its one
+// policy, built in or given at start.
+func (h *handlers) policyStatus() api.PolicyStatus {
 	if r, ok := h.advisor.(PolicyReporter); ok {
-		return c.JSON(http.StatusOK, r.PolicyStatus())
+		return r.PolicyStatus()
 	}
 	info := h.advisor.Info()
-	return c.JSON(http.StatusOK, api.PolicyStatus{
+	return api.PolicyStatus{
 		Active:   &api.ActivePolicy{Version: info.Version, Digest: info.Digest, LoadedAt: h.started, Trigger: "start", Rules: len(h.advisor.Rules())},
 		Origins:  []string{policy.OriginBuiltin},
 		Watching: []string{},
 		Reloads:  1,
-	})
+	}
 }
 
 func (h *handlers) openAPI(c echo.Context) error {

@@ -102,6 +102,11 @@ func conformanceCases(t testing.TB) map[string]conformanceCase {
 	for _, path := range []string{"/healthz", "/readyz", "/v1/sources", "/v1/rules", "/v1/policy", "/openapi.yaml"} {
 		cases["GET "+path] = conformanceCase{call: call{path: path}, status: http.StatusOK, specAccepts: true}
 	}
+	withMetrics, err := server.NewRegistry()
+	if err != nil {
+		panic(err)
+	}
+	cases["GET /metrics"] = conformanceCase{call: call{path: "/metrics"}, opts: &server.Options{Metrics: withMetrics}, status: http.StatusOK, specAccepts: true}
 	// Every refusal of the malformed corpus. Some rules of contract v1 are
 	// beyond what a JSON Schema can state: the server enforces them and the
 	// case file says why the document cannot (openapi_note).
@@ -153,7 +158,7 @@ func TestOpenAPIConformance(t *testing.T) {
 				srv = saturated(t, server.Options{})
 			case tc.advisor != nil:
 				srv = start(t, tc.advisor, server.Options{EvalTimeout: 1})
-			case tc.opts != nil && tc.opts.Token != "":
+			case tc.opts != nil && (tc.opts.Token != "" || tc.opts.Metrics != nil):
 				srv = start(t, engine, *tc.opts)
 			}
 			resp, body := tc.call.do(t, srv)

@@ -66,6 +66,9 @@ func Run(ctx context.Context, addr string, advisor Advisor, opts Options) error 
 // shutdown. Requests do not inherit ctx: cancelling it drains them rather
 // than aborting them.
 func Serve(ctx context.Context, ln net.Listener, advisor Advisor, opts Options) error {
+	if opts.MetricsListener != nil && opts.Metrics == nil {
+		return errors.Join(errMetricsListener, opts.MetricsListener.Close())
+	}
 	opts = opts.withDefaults()
 	e, h := build(advisor, opts)
 	srv := HTTPServer(ln.Addr().String(), e)
@@ -84,6 +87,10 @@ func Serve(ctx context.Context, ln net.Listener, advisor Advisor, opts Options) 
 		}
 		served <- err
 	}()
+	if opts.MetricsListener != nil {
+		stop := serveMetricsListener(opts.MetricsListener, h.metrics, opts.Logger)
+		defer stop()
+	}
 	opts.Logger.Info("serving", slog.String("addr", ln.Addr().String()),
 		slog.Int("max_in_flight", opts.MaxInFlight), slog.Bool("auth", opts.Token != ""),
 		slog.Any("cors_origins", opts.CORSOrigins), slog.Bool("log_inputs", opts.LogInputs))
@@ -150,4 +157,28 @@ func idleSince(drainStart time.Time, window time.Duration) time.Time {
 		return time.Time{}
 	}
 	return cutoff
+}
+
+// errMetricsListener is Serve's answer to a metrics listener with no
+// metrics to serve on it.
+var errMetricsListener = errors.New("serve: Options.MetricsListener needs Options.Metrics")
+
+// serveMetricsListener serves GET /metrics on ln until the returned stop
+// closes it. Scrapes go on through the drain, so the last of them see it;
+// a failure to serve is logged, not fatal: the API goes on answering.
+func serveMetricsListener(ln net.Listener, m *metrics, log *slog.Logger) (stop func()) {
+	srv := HTTPServer(ln.Addr().String(), m.listenerHandler())
+	srv.ErrorLog = slog.NewLogLogger(log.Handler(), slog.LevelWarn)
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		if err := srv.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener stopped", slog.String("addr", ln.Addr().String()), slog.String("error", err.Error()))
+		}
+	}()
+	log.Info("serving metrics", slog.String("addr", ln.Addr().String()))
+	return func() {
+		_ = srv.Close() // a scrape cut short is retried at the next interval
+		<-done
+	}
 }

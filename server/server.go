@@ -8,12 +8,14 @@ import (
 	"context"
 	"io"
 	"log/slog"
+	"net"
 	"runtime"
 	"sync/atomic"
 	"time"
 
 	"github.com/labstack/echo/v4"
 	"github.com/labstack/echo/v4/middleware"
+	"github.com/prometheus/client_golang/prometheus"
 
 	"github.com/placement-advisor/advise/api"
 	"github.com/placement-advisor/advise/policy"
@@ -105,6 +107,15 @@ type Options struct {
 	// every answer and the details of server errors, which never reach the
 	// caller. Nil discards them.
 	Logger *slog.Logger
+	// Metrics, when set, is the Prometheus registry the server records its
+	// series in (docs/METRICS.md; NewRegistry makes one), one server to a
+	// registry. They are served as GET /metrics on the API's listener,
+	// behind the Token like the API, unless MetricsListener is set.
+	Metrics *prometheus.Registry
+	// MetricsListener, with Metrics, is where Serve serves GET /metrics
+	// instead, and only there: with no token, for the scraper's network
+	// alone. Serve closes it when it returns.
+	MetricsListener net.Listener
 	// AfterFirstRequest, when set, runs once, in its own goroutine, after
 	// the first request has been handled (whatever its outcome): "advise
 	// serve" resumes garbage collection there, so the first caller does
@@ -168,6 +179,8 @@ type handlers struct {
 	started time.Time
 	// admission holds the in-flight and reading slots.
 	admission *admission
+	// metrics records the Prometheus series; nil when Options.Metrics is.
+	metrics *metrics
 }
 
 // New builds the echo instance serving the advisor's API.
@@ -180,6 +193,10 @@ func New(advisor Advisor, opts Options) *echo.Echo {
 func build(advisor Advisor, opts Options) (*echo.Echo, *handlers) {
 	opts = opts.withDefaults()
 	h := &handlers{advisor: advisor, validator: api.NewValidator(), opts: opts, evaluating: make(chan struct{}, opts.MaxEvaluating), started: time.Now().UTC(), admission: newAdmission(opts)}
+	if opts.Metrics != nil {
+		h.metrics = newMetrics(opts.Metrics, h)
+		h.admission.metrics = h.metrics
+	}
 
 	e := echo.New()
 	e.HideBanner = true
@@ -187,14 +204,20 @@ func build(advisor Advisor, opts Options) (*echo.Echo, *handlers) {
 	e.HTTPErrorHandler = problemRenderer(opts.Logger)
 	// Order matters: the first-request hook outermost, so it runs after
 	// everything else; the id next so every line and problem carries it; the
-	// access log around everything so it sees the final status; recovery
-	// inside it so a panic is logged as the 500 it becomes; headers before any
-	// answer; CORS before auth, since preflights carry no credentials; the
-	// concurrency limit last, so only authorised requests take a slot.
+	// metrics and the access log around everything so they see the final
+	// status (the access log renders a handler's error, so the metrics go
+	// outside it); recovery inside them so a panic is counted and logged as
+	// the 500 it becomes; headers before any answer; CORS before auth, since
+	// preflights carry no credentials; the concurrency limit last, so only
+	// authorised requests take a slot.
 	if opts.AfterFirstRequest != nil {
 		e.Use(afterFirstRequest(opts.AfterFirstRequest))
 	}
-	e.Use(requestID, requestLogger(opts.Logger), recoverPanics, secureHeaders, h.closeConnection)
+	e.Use(requestID)
+	if h.metrics != nil {
+		e.Use(h.metrics.middleware)
+	}
+	e.Use(requestLogger(opts.Logger), recoverPanics, secureHeaders, h.closeConnection)
 	if len(opts.CORSOrigins) > 0 {
 		e.Use(cors(opts.CORSOrigins))
 	}
@@ -216,6 +239,9 @@ func routes(e *echo.Echo, h *handlers) {
 	e.GET("/v1/rules", h.rules)
 	e.GET("/v1/policy", h.policy)
 	e.GET("/openapi.yaml", h.openAPI)
+	if h.metrics != nil && h.opts.MetricsListener == nil {
+		e.GET(pathMetrics, h.serveMetrics)
+	}
 }
 
 // deadline bounds a route's handling with echo's ContextTimeout: the request's

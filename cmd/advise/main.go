@@ -129,6 +129,8 @@ func dispatch(ctx context.Context, args []string, stdin io.Reader, stdout, stder
 			return serve(ctx, args[1:], stdout, stderr)
 		case "diff":
 			return diff(ctx, args[1:], stdin, stdout)
+		case "version", "--version", "-version":
+			return printVersion(args[1:], stdout)
 		}
 	}
 	return advise(ctx, args, stdin, stdout, stderr)

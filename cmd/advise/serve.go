@@ -7,12 +7,14 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"net"
 	"os"
 	"os/signal"
 	"sync"
 	"syscall"
 	"time"
 
+	"github.com/placement-advisor/advise/internal/version"
 	"github.com/placement-advisor/advise/policy"
 	"github.com/placement-advisor/advise/reload"
 	"github.com/placement-advisor/advise/server"
@@ -27,6 +29,10 @@ type serveOptions struct {
 	watch         bool
 	watchInterval time.Duration
 	bundle        *reload.BundleConfig
+
+	// metricsAddr, when set, is where GET /metrics is served instead of
+	// addr.
+	metricsAddr string
 }
 
 // serve runs "advise serve" until ctx is cancelled (SIGINT or SIGTERM in main),
@@ -41,6 +47,21 @@ func serve(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	}
 	logger := slog.New(slog.NewJSONHandler(stderr, nil))
 	opts.server.Logger = logger
+	build := version.Get()
+	logger.Info("starting", slog.String("version", build.Version), slog.String("revision", build.Revision),
+		slog.String("go_version", build.GoVersion), slog.String("opa_version", build.OPAVersion))
+	if opts.server.Metrics, err = server.NewRegistry(); err != nil {
+		return fmt.Errorf("cannot start: %w", err)
+	}
+	if opts.metricsAddr != "" {
+		var lc net.ListenConfig
+		ln, err := lc.Listen(ctx, "tcp", opts.metricsAddr)
+		if err != nil {
+			return fmt.Errorf("cannot start: --metrics-addr: %w", err)
+		}
+		opts.server.MetricsListener = ln // closed by server.Run
+		defer ln.Close()                 // should Run not be reached
+	}
 	// With a bundle server the first policy comes from it: /readyz answers
 	// 503 until then. Otherwise the policy loads before the server listens.
 	var initial *policy.Engine
@@ -111,6 +132,7 @@ func parseServeArgs(args []string) (serveOptions, error) {
 		return nil
 	})
 	fs.BoolVar(&opts.server.LogInputs, "log-inputs", false, "")
+	fs.StringVar(&opts.metricsAddr, "metrics-addr", "", "")
 	addPolicyFlags(fs, &opts.policy)
 	fs.BoolVar(&opts.watch, "watch", false, "")
 	fs.DurationVar(&opts.watchInterval, "watch-interval", time.Second, "")

@@ -100,7 +100,7 @@ func TestServeReliabilityUsageErrors(t *testing.T) {
 func TestServeHelpDocumentsReliabilityFlags(t *testing.T) {
 	r := runCLI(t, "", "help", "serve")
 	for _, want := range []string{"--max-in-flight", "--drain-delay", "--drain-idle", "--token", "ADVISE_TOKEN", "--cors-origin", "--log-inputs", "Retry-After", "/readyz",
-		"--policy", "--no-builtin-rules", "--watch", "--bundle-url", "--verification-key", "SIGHUP", "/v1/policy"} {
+		"--policy", "--no-builtin-rules", "--watch", "--bundle-url", "--verification-key", "SIGHUP", "/v1/policy", "--metrics-addr", "/metrics"} {
 		if !strings.Contains(r.stdout, want) {
 			t.Errorf("serve help does not mention %s", want)
 		}

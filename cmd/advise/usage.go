@@ -31,6 +31,11 @@ Usage:
                              what a policy change does to the advice for a
                              portfolio, before it ships ('advise help diff')
   advise help [serve|diff]   show this help; also -h or --help
+  advise version [--output text|json]
+                             print the version and VCS revision of this
+                             binary, the Go and OPA versions it was built
+                             with and the version and digest of the policy
+                             built into it; also --version
 
 Two ways to get advice, same output:
   local (default)   the rules built into this binary evaluate the workload;
@@ -79,8 +84,8 @@ The workload file:
   before it is read: at most 32 levels of nesting, 200,000 tokens, and
   100,000 nodes with its aliases expanded (an alias bomb is refused, not
   expanded).
-  To read a file named "serve", "diff" or "help", write ./serve, ./diff or
-  ./help.
+  To read a file named "serve", "diff", "help" or "version", write ./serve,
+  ./diff, ./help or ./version.
 
     {"name": "billing-api", "multi_tenant": true, "startup_sla_ms": 500,
      "density": "high", "scaling": "elastic"}
@@ -207,6 +212,7 @@ Usage:
   advise serve [--addr HOST:PORT] [--body-limit BYTES] [--eval-timeout DUR]
                [--max-in-flight N] [--grace DUR] [--drain-delay DUR] [--drain-idle DUR]
                [--token TOKEN] [--cors-origin ORIGIN]... [--log-inputs]
+               [--metrics-addr HOST:PORT]
                [--policy PATH]... [--no-builtin-rules] [--watch]
                [--watch-interval DUR] [--bundle-url URL] [--bundle-poll DUR]
                [--verification-key FILE] [--verification-alg ALG]
@@ -215,7 +221,8 @@ The service evaluates with the rules built into this binary, and with an
 organisation's own policies where --policy or --bundle-url give them. It answers
 POST /advise with the same answer 'advise --output json' prints, and
 POST /advise/batch with a portfolio's; it serves GET /healthz, /readyz,
-/v1/rules, /v1/sources, /v1/policy and /openapi.yaml. Errors are RFC 9457
+/v1/rules, /v1/sources, /v1/policy, /openapi.yaml and /metrics (Prometheus;
+see --metrics-addr). Errors are RFC 9457
 application/problem+json. It logs JSON lines to standard error: one
 access line per request and one decision line per answer, which holds a
 digest of the input, not the input itself, unless --log-inputs is given.
@@ -252,6 +259,11 @@ Flags:
                        Default none: CORS off.
   --log-inputs         add the resolved input to each decision line. Off by
                        default: workload names can say more than they should.
+  --metrics-addr HOST:PORT
+                       serve GET /metrics (Prometheus) on this address, and
+                       only there, with no token: bind it to an interface only
+                       the scraper reaches. Default none: /metrics is served
+                       on --addr, and requires --token like the API.
 
 Policy (see the README's "Bring your own rules"):
   --policy PATH        an organisation's policy beside the built-in rules: a
