@@ -12,6 +12,7 @@ import (
 // deployment is the part of the base Deployment these tests read.
 type deployment struct {
 	Spec struct {
+		Replicas *int `yaml:"replicas"`
 		Template struct {
 			Spec struct {
 				TerminationGracePeriodSeconds int `yaml:"terminationGracePeriodSeconds"`
@@ -134,4 +135,29 @@ func mebibytes(t *testing.T, quantity, unit string) int {
 		t.Fatalf("%q: want a whole number of %s", quantity, unit)
 	}
 	return n
+}
+
+// TestTheAutoscalerOwnsTheReplicas: at least two replicas, counted by the
+// HorizontalPodAutoscaler alone, since a replicas field in the Deployment
+// would be set back by every kubectl apply.
+func TestTheAutoscalerOwnsTheReplicas(t *testing.T) {
+	if r := readDeployment(t).Spec.Replicas; r != nil {
+		t.Errorf("the Deployment sets replicas: %d", *r)
+	}
+	body, err := os.ReadFile("base/hpa.yaml")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var hpa struct {
+		Spec struct {
+			MinReplicas int `yaml:"minReplicas"`
+			MaxReplicas int `yaml:"maxReplicas"`
+		} `yaml:"spec"`
+	}
+	if err := yaml.Unmarshal(body, &hpa); err != nil {
+		t.Fatal(err)
+	}
+	if hpa.Spec.MinReplicas < 2 || hpa.Spec.MaxReplicas < hpa.Spec.MinReplicas {
+		t.Errorf("the autoscaler's replicas %d to %d, want at least 2", hpa.Spec.MinReplicas, hpa.Spec.MaxReplicas)
+	}
 }
