@@ -8,7 +8,7 @@ import (
 	"fmt"
 	"io/fs"
 	"maps"
-	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 
@@ -190,7 +190,8 @@ func readEmbedded() (*policySet, error) {
 // readBundle reads one policy path, a directory or a tarball, with OPA's
 // loader, which also parses its Rego and reports where a file does not.
 func readBundle(path string) (*bundle.Bundle, error) {
-	if _, err := os.Stat(path); err != nil {
+	path, err := resolvePolicyPath(path)
+	if err != nil {
 		return nil, fmt.Errorf("%w: %v", ErrPolicy, err)
 	}
 	b, err := loader.NewFileLoader().
@@ -204,6 +205,28 @@ func readBundle(path string) (*bundle.Bundle, error) {
 	}
 	return b, nil
 }
+
+// resolvePolicyPath says where the files of a policy path are. OPA's loader
+// reads regular files only and does not follow a symlinked path, so a path
+// that is a symlink is read where it points. A Kubernetes ConfigMap or
+// Secret volume is a symlink per key into a hidden timestamped directory,
+// which the kubelet swaps atomically by repointing the symlink ..data: read
+// as it is, the loader would skip the keys and load the hidden copy under
+// a package of its own. Its files are read where ..data points.
+func resolvePolicyPath(path string) (string, error) {
+	resolved, err := filepath.EvalSymlinks(path)
+	if err != nil {
+		return "", err
+	}
+	if current, err := filepath.EvalSymlinks(filepath.Join(resolved, kubernetesVolumeData)); err == nil {
+		return current, nil
+	}
+	return resolved, nil
+}
+
+// kubernetesVolumeData is the symlink by which the kubelet points a
+// ConfigMap or Secret volume at its current contents.
+const kubernetesVolumeData = "..data"
 
 // mergeData adds doc, the data of the policy at path, to data, refusing a
 // key two policies both set.

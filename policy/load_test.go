@@ -244,3 +244,126 @@ func TestTheDigestIsTheRules(t *testing.T) {
 		t.Error("a changed weight keeps the digest")
 	}
 }
+
+// TestLoadThroughSymlinks loads the worked organisation's policy from the
+// places a deployment puts it: a symlink to its directory, and a Kubernetes
+// ConfigMap volume, laid out as the kubelet lays one out (a symlink per key
+// into a hidden timestamped directory that ..data points to). Each has the
+// digest and the rules of the directory itself; a ConfigMap swapped to new
+// contents loads those.
+func TestLoadThroughSymlinks(t *testing.T) {
+	const dir = "../examples/org-policy"
+	want, err := policy.Load(context.Background(), policy.Options{Paths: []string{dir}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	keys := []string{"acme.rego", "data.yaml"}
+	cases := map[string]func(t *testing.T) string{
+		"symlink to the directory": func(t *testing.T) string {
+			link := filepath.Join(t.TempDir(), "policy")
+			abs, err := filepath.Abs(dir)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if err := os.Symlink(abs, link); err != nil {
+				t.Fatal(err)
+			}
+			return link
+		},
+		"configmap volume": func(t *testing.T) string {
+			volume := t.TempDir()
+			writeConfigMapVolume(t, volume, "..2026_12_02_03_00_00.000000001", dir, keys)
+			return volume
+		},
+	}
+	for name, place := range cases {
+		t.Run(name, func(t *testing.T) {
+			e, err := policy.Load(context.Background(), policy.Options{Paths: []string{place(t)}})
+			if err != nil {
+				t.Fatal(err)
+			}
+			if e.Info().Digest != want.Info().Digest {
+				t.Errorf("digest %s, want the directory's %s", e.Info().Digest, want.Info().Digest)
+			}
+			if got, want := orgRuleIDs(e), orgRuleIDs(want); !slices.Equal(got, want) || len(got) == 0 {
+				t.Errorf("organisation's rules %v, want %v", got, want)
+			}
+		})
+	}
+
+	t.Run("configmap volume swapped", func(t *testing.T) {
+		volume := t.TempDir()
+		writeConfigMapVolume(t, volume, "..2026_12_02_03_00_00.000000001", dir, keys)
+		changed := filepath.Join(t.TempDir(), "changed")
+		if err := os.CopyFS(changed, os.DirFS(dir)); err != nil {
+			t.Fatal(err)
+		}
+		rule := filepath.Join(changed, "acme.rego")
+		src, err := os.ReadFile(rule)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(rule, []byte(strings.Replace(string(src), "weight: 15", "weight: 16", 1)), 0o600); err != nil {
+			t.Fatal(err)
+		}
+		writeConfigMapVolume(t, volume, "..2026_12_02_03_01_00.000000002", changed, keys)
+		e, err := policy.Load(context.Background(), policy.Options{Paths: []string{volume}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		edited, err := policy.Load(context.Background(), policy.Options{Paths: []string{changed}})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if e.Info().Digest != edited.Info().Digest || e.Info().Digest == want.Info().Digest {
+			t.Errorf("digest %s after the swap, want the new contents' %s", e.Info().Digest, edited.Info().Digest)
+		}
+	})
+}
+
+// writeConfigMapVolume lays out keys of the policy directory src in volume
+// as the kubelet writes a ConfigMap volume: the files in a hidden directory
+// named stamp, ..data a symlink to it (replaced atomically, as the kubelet
+// does on an update), and a symlink per key through ..data.
+func writeConfigMapVolume(t *testing.T, volume, stamp, src string, keys []string) {
+	t.Helper()
+	if err := os.Mkdir(filepath.Join(volume, stamp), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range keys {
+		body, err := os.ReadFile(filepath.Join(src, key))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(volume, stamp, key), body, 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tmp := filepath.Join(volume, "..data_tmp")
+	if err := os.Symlink(stamp, tmp); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Rename(tmp, filepath.Join(volume, "..data")); err != nil {
+		t.Fatal(err)
+	}
+	for _, key := range keys {
+		link := filepath.Join(volume, key)
+		if _, err := os.Lstat(link); err == nil {
+			continue
+		}
+		if err := os.Symlink(filepath.Join("..data", key), link); err != nil {
+			t.Fatal(err)
+		}
+	}
+}
+
+// orgRuleIDs lists the ids of the rules an organisation's policy added.
+func orgRuleIDs(e *policy.Engine) []string {
+	var ids []string
+	for _, r := range e.Rules() {
+		if r.Origin != policy.OriginBuiltin {
+			ids = append(ids, r.ID)
+		}
+	}
+	return ids
+}
