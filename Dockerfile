@@ -4,7 +4,8 @@
 # non-root user. Kubernetes probes /healthz and /readyz (deploy/), so the
 # image has no HEALTHCHECK.
 #
-#   docker build --build-arg VERSION=$(git describe --tags --always) -t advise .
+#   docker build --build-arg VERSION=$(git describe --tags --always) \
+#     --build-arg REVISION=$(git rev-parse HEAD) -t advise .
 #
 # deploy/dockerfile_test.go runs this file's go build command and checks the
 # result is static; docker itself cannot run in CI.
@@ -22,12 +23,15 @@ COPY . .
 ARG TARGETOS=linux
 ARG TARGETARCH=amd64
 ARG VERSION=dev
+ARG REVISION=unknown
 # CGO_ENABLED=0: a static binary, which needs no libc in the final image.
-# -trimpath keeps the build machine's paths out of the binary; the version is
-# what "advise version" prints.
+# -trimpath keeps the build machine's paths out of the binary; the version and
+# revision are what "advise version" and advise_build_info say. The revision
+# is passed in because a build context usually has no .git to read it from
+# (hence -buildvcs=false).
 RUN --mount=type=cache,target=/go/pkg/mod --mount=type=cache,target=/root/.cache/go-build \
 	CGO_ENABLED=0 GOOS=${TARGETOS} GOARCH=${TARGETARCH} go build -trimpath -buildvcs=false \
-	-ldflags "-s -w -X github.com/placement-advisor/advise/internal/version.Version=${VERSION}" \
+	-ldflags "-s -w -X github.com/placement-advisor/advise/internal/version.Version=${VERSION} -X github.com/placement-advisor/advise/internal/version.Revision=${REVISION}" \
 	-o /out/advise ./cmd/advise
 
 # distroless/static: CA certificates, tzdata and /etc/passwd with the nonroot

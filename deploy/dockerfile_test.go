@@ -1,7 +1,6 @@
 package deploy_test
 
 import (
-	"bytes"
 	"debug/buildinfo"
 	"debug/elf"
 	"go/version"
@@ -22,8 +21,12 @@ import (
 // build context is the module.
 const dockerfilePath = "../Dockerfile"
 
-// versionVar is the variable the build sets to the image's version.
-const versionVar = "github.com/placement-advisor/advise/internal/version.Version"
+// versionVar and revisionVar are the variables the build sets to the
+// image's version and revision.
+const (
+	versionVar  = "github.com/placement-advisor/advise/internal/version.Version"
+	revisionVar = "github.com/placement-advisor/advise/internal/version.Revision"
+)
 
 // stage is one FROM of the Dockerfile and the instructions under it.
 type stage struct {
@@ -220,7 +223,7 @@ func TestDockerfileBuildsAStaticBinary(t *testing.T) {
 	if run == nil {
 		t.Fatalf("%s: the build stage has no go build line", dockerfilePath)
 	}
-	const testVersion = "v0.0.0-dockerfile-test"
+	const testVersion, testRevision = "v0.0.0-dockerfile-test", "0123456789abcdef-dockerfile-test"
 	args := map[string]string{}
 	for k, v := range df.metaArgs {
 		args[k] = v
@@ -228,7 +231,7 @@ func TestDockerfileBuildsAStaticBinary(t *testing.T) {
 	for k, v := range build.args {
 		args[k] = v
 	}
-	args["VERSION"] = testVersion
+	args["VERSION"], args["REVISION"] = testVersion, testRevision
 	args["TARGETOS"] = runtime.GOOS
 	args["TARGETARCH"] = runtime.GOARCH
 	cmdline := expand(t, run.Next.Value, args)
@@ -295,20 +298,18 @@ func TestDockerfileBuildsAStaticBinary(t *testing.T) {
 		}
 	}
 	// With -trimpath, go does not record -ldflags (go.dev/issue/52372), so
-	// the command line says whether the version is set, and the binary
-	// whether it took: the linker ignores -X of a variable that does not
-	// exist.
-	if !slices.Contains(cmdline, "-ldflags") || !strings.Contains(cmdline[slices.Index(cmdline, "-ldflags")+1], "-X "+versionVar+"="+testVersion) {
-		t.Errorf("go build %q does not set %s to $VERSION", cmdline, versionVar)
+	// the command line says whether the version and revision are set, and
+	// the binary's own version command whether they took: the linker
+	// ignores -X of a variable that does not exist.
+	for name, set := range map[string]string{versionVar: testVersion, revisionVar: testRevision} {
+		if !slices.Contains(cmdline, "-ldflags") || !strings.Contains(cmdline[slices.Index(cmdline, "-ldflags")+1], "-X "+name+"="+set) {
+			t.Errorf("go build %q does not set %s", cmdline, name)
+		}
 	}
-	if _, err := os.Stat("../internal/version"); err == nil {
-		body, err := os.ReadFile(binary)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !bytes.Contains(body, []byte(testVersion)) {
-			t.Errorf("the binary does not hold its version %s: -X %s did not take", testVersion, versionVar)
-		}
+	if output, err := exec.Command(binary, "version").CombinedOutput(); err != nil {
+		t.Errorf("%s version: %v\n%s", binary, err, output)
+	} else if !strings.Contains(string(output), testVersion) || !strings.Contains(string(output), testRevision) {
+		t.Errorf("%s version prints %q, want its version %s and revision %s", binary, output, testVersion, testRevision)
 	}
 
 	// The binary runs: its help exits 0.
