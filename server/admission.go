@@ -36,7 +36,7 @@ func newAdmission(o Options) *admission {
 
 // bodyRoutes are the routes whose handlers take their in-flight slot after
 // reading the body (see enter).
-var bodyRoutes = map[string]bool{"/advise": true, "/advise/batch": true}
+var bodyRoutes = map[string]bool{"/advise": true, "/advise/batch": true, pathPage: true, pathPortfolio: true, pathRulesPage: true}
 
 // middleware gives every request but the probes and the body routes its
 // in-flight slot for as long as it is handled.

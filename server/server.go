@@ -206,6 +206,15 @@ func routes(e *echo.Echo, h *handlers) {
 	e.GET("/v1/rules", h.rules)
 	e.GET("/v1/policy", h.policy)
 	e.GET("/openapi.yaml", h.openAPI)
+	// The page for people (server/page.go, package web); not part of the
+	// JSON API, so openapi.yaml leaves these out.
+	e.GET(pathPage, h.pageHome, pageHeaders, deadline(h.opts.EvalTimeout))
+	e.POST(pathPage, h.pageSubmit, pageHeaders, deadline(h.opts.EvalTimeout))
+	e.GET(pathPortfolio, h.pagePortfolioForm, pageHeaders)
+	e.POST(pathPortfolio, h.pagePortfolio, pageHeaders, deadline(h.opts.BatchEvalTimeout))
+	e.GET(pathRulesPage, h.pageRules, pageHeaders)
+	e.POST(pathRulesPage, h.pageRules, pageHeaders)
+	e.GET(pathStatic, h.pageStatic, pageHeaders)
 }
 
 // deadline bounds a route's handling with echo's ContextTimeout: the request's
