@@ -71,11 +71,11 @@ func TestPortfolioCSVDefusesFormulas(t *testing.T) {
 		col  string
 		want string
 	}{
-		"equals":          {api.PortfolioItem{Name: `=HYPERLINK("http://x","y")`}, "name", `'=HYPERLINK("http://x","y")`},
-		"plus":            {api.PortfolioItem{Name: "+1+1"}, "name", "'+1+1"},
-		"minus":           {api.PortfolioItem{Name: "-2+3"}, "name", "'-2+3"},
-		"at":              {api.PortfolioItem{Name: "@SUM(A1)"}, "name", "'@SUM(A1)"},
-		"tab":             {api.PortfolioItem{Name: "\t=1"}, "name", "'\t=1"},
+		"equals": {api.PortfolioItem{Name: `=HYPERLINK("http://x","y")`}, "name", `'=HYPERLINK("http://x","y")`},
+		"plus":   {api.PortfolioItem{Name: "+1+1"}, "name", "'+1+1"},
+		"minus":  {api.PortfolioItem{Name: "-2+3"}, "name", "'-2+3"},
+		"at":     {api.PortfolioItem{Name: "@SUM(A1)"}, "name", "'@SUM(A1)"},
+		"tab":    {api.PortfolioItem{Name: "\t=1"}, "name", "'\t=1"},
 		// csv.Writer drops a lone CR from a CRLF file: what is left
 		// still starts with the apostrophe.
 		"carriage return": {api.PortfolioItem{Name: "\r=1"}, "name", "'=1"},
