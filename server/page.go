@@ -20,6 +20,7 @@ import (
 
 	"github.com/placement-advisor/advise/api"
 	"github.com/placement-advisor/advise/policy"
+	"github.com/placement-advisor/advise/report"
 	"github.com/placement-advisor/advise/web"
 )
 
@@ -343,7 +344,11 @@ func (h *handlers) pagePortfolio(c echo.Context) error {
 	if err != nil {
 		return fmt.Errorf("advise batch: %w", err)
 	}
-	if err := p.SetPortfolio(portfolio, nil); err != nil {
+	var csv bytes.Buffer
+	if err := report.PortfolioCSV(&csv, portfolio, report.Lang(lang)); err != nil {
+		return fmt.Errorf("render csv: %w", err)
+	}
+	if err := p.SetPortfolio(portfolio, csv.Bytes()); err != nil {
 		return err
 	}
 	return renderPage(c, http.StatusOK, web.PagePortfolio, lang, p)
@@ -366,6 +371,8 @@ func portfolioBodies(format, fileName string, data []byte) ([][]byte, error) {
 			out[i] = it
 		}
 		return out, nil
+	case web.FormatCSV:
+		return api.CSVDocuments(data)
 	case web.FormatYAML:
 		docs, err := api.YAMLDocuments(data)
 		if err != nil {
@@ -388,8 +395,15 @@ func detectFormat(fileName string, data []byte) string {
 	case ".csv":
 		return web.FormatCSV
 	}
-	if t := bytes.TrimSpace(data); len(t) > 0 && t[0] == '[' {
+	t := bytes.TrimSpace(data)
+	if len(t) > 0 && t[0] == '[' {
 		return web.FormatJSON
+	}
+	// A CSV header is field names and commas; a YAML mapping has a colon.
+	first, _, _ := bytes.Cut(t, []byte("\n"))
+	name, _, _ := bytes.Cut(bytes.TrimPrefix(first, []byte("\ufeff")), []byte(","))
+	if _, ok := api.FieldIndex(string(bytes.TrimSpace(name))); ok && !bytes.ContainsRune(first, ':') {
+		return web.FormatCSV
 	}
 	return web.FormatYAML
 }
