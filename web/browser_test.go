@@ -114,13 +114,16 @@ func waitVerdict(t *testing.T, ctx context.Context, verdict string) string {
 	return run(t, ctx, "read the verdict", chromedp.Text(sel))
 }
 
-func shoot(t *testing.T, ctx context.Context, name string, width int64, commit bool) {
+// shoot takes a screenshot of the viewport at width × height, into
+// $ADVISE_SCREENSHOTS and, for the committed one under -update, docs/.
+// Chinese citations need a CJK font to show (fonts-wqy-microhei).
+func shoot(t *testing.T, ctx context.Context, name string, width, height int64, commit bool) {
 	t.Helper()
 	if screenshots == "" && !(commit && *update) {
 		return
 	}
-	do(t, ctx, "set the viewport", chromedp.EmulateViewport(width, 900))
-	png := run(t, ctx, "screenshot", chromedp.FullScreenshot(100))
+	do(t, ctx, "set the viewport", chromedp.EmulateViewport(width, height), chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`))
+	png := run(t, ctx, "screenshot", chromedp.CaptureScreenshot())
 	if screenshots != "" {
 		if err := os.WriteFile(filepath.Join(screenshots, name), png, 0o644); err != nil {
 			t.Fatal(err)
@@ -198,8 +201,8 @@ func TestBrowserFlow(t *testing.T) {
 			if href := run(t, ctx, "read the address", chromedp.Location()); tc.token != "" && strings.Contains(href, tc.token) {
 				t.Errorf("the token is in the address %s", href)
 			}
-			shoot(t, ctx, "page-desktop.png", 1280, tc.token == "")
-			shoot(t, ctx, "page-phone.png", 390, false)
+			shoot(t, ctx, "page-desktop.png", 1280, 1000, tc.token == "")
+			shoot(t, ctx, "page-phone.png", 390, 844, false)
 			do(t, ctx, "set the phone viewport", chromedp.EmulateViewport(390, 800))
 			if overflow := run(t, ctx, "measure the page", chromedp.Evaluate[bool](`document.documentElement.scrollWidth > window.innerWidth`)); overflow {
 				wide := run(t, ctx, "find the wide", chromedp.Evaluate[[]string](`[...document.querySelectorAll("body *")].filter(e => !e.closest(".scroll") && e.getBoundingClientRect().right > window.innerWidth + 1).slice(0, 8).map(e => e.tagName + "#" + e.id + "." + e.className + " " + Math.round(e.getBoundingClientRect().right))`))
