@@ -1,6 +1,7 @@
 package web_test
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"net/http"
@@ -209,6 +210,21 @@ func TestBrowserFlow(t *testing.T) {
 				t.Errorf("at phone width the page scrolls sideways: %v", wide)
 			}
 			do(t, ctx, "set the desktop viewport", chromedp.EmulateViewport(1280, 900))
+
+			// Copy as Markdown copies the review section the API's Markdown
+			// rendering gives.
+			do(t, ctx, "copy as Markdown", chromedp.Click(chromedp.ID("copy-md")),
+				chromedp.WaitVisible(chromedp.CSS(`#status:not(:empty)`)))
+			if status := run(t, ctx, "read the status", chromedp.Text(chromedp.ID("status"))); status != "Copied." {
+				t.Errorf("after Copy as Markdown the page says %q", status)
+			}
+			var md bytes.Buffer
+			if err := report.Markdown(&md, want, report.English); err != nil {
+				t.Fatal(err)
+			}
+			if got := run(t, ctx, "read the Markdown", chromedp.Value(chromedp.ID("review-md"))); got != md.String() {
+				t.Errorf("the review section differs from report.Markdown:\n%s", got)
+			}
 
 			// Every ask_next field is highlighted with its question.
 			for _, q := range want.AskNext {

@@ -226,7 +226,8 @@ organisation's own policies where --policy or --bundle-url give them. It answers
 POST /advise with the same answer 'advise --output json' prints, and
 POST /advise/batch with a portfolio's; it serves GET /healthz, /readyz,
 /v1/rules, /v1/sources, /v1/policy and /openapi.yaml. Errors are RFC 9457
-application/problem+json. It logs JSON lines to standard error: one
+application/problem+json. A browser at / gets a page for people: the form,
+the advice and its reasons, the what-ifs, /portfolio and /rules. It logs JSON lines to standard error: one
 access line per request and one decision line per answer, which holds a
 digest of the input, not the input itself, unless --log-inputs is given.
 
