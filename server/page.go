@@ -88,7 +88,10 @@ func pageLang(c echo.Context, form url.Values) string {
 // pageAuthFailure checks the token for the page: the bearer header the
 // script sends, else the token field of a posted form. It returns the
 // label saying why the caller is refused, or "" when the server needs no
-// token or the token is good. A query never carries it.
+// token or the token is good. A query never carries it. The page sets no
+// cookie, so a form another site posts here carries no credential the
+// browser adds by itself: the token in the body, which that site does not
+// know, is the proof a cross-site request cannot forge.
 func (h *handlers) pageAuthFailure(c echo.Context, formToken string) string {
 	if h.opts.Token == "" {
 		return ""

@@ -199,9 +199,18 @@ func TestBrowserFlow(t *testing.T) {
 			if band.Value != want.Band {
 				t.Errorf("band = %q, want %q", band.Value, want.Band)
 			}
-			if href := run(t, ctx, "read the address", chromedp.Location()); tc.token != "" && strings.Contains(href, tc.token) {
+			// The address is now the Share link: loading it again gives the
+			// same answer (with a token, once the script has sent it).
+			href := run(t, ctx, "read the address", chromedp.Location())
+			if tc.token != "" && strings.Contains(href, tc.token) {
 				t.Errorf("the token is in the address %s", href)
 			}
+			share := run(t, ctx, "read the share link", chromedp.AttributeValue(chromedp.ID("share"), "href"))
+			if !strings.HasSuffix(href, share.Value) {
+				t.Errorf("the address %s is not the Share link %s", href, share.Value)
+			}
+			do(t, ctx, "load the Share link", chromedp.Navigate(href))
+			waitVerdict(t, ctx, verdictOf(want.Recommendation, want.HybridPattern))
 			shoot(t, ctx, "page-desktop.png", 1280, 1000, tc.token == "")
 			shoot(t, ctx, "page-phone.png", 390, 844, false)
 			do(t, ctx, "set the phone viewport", chromedp.EmulateViewport(390, 800))
