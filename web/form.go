@@ -8,6 +8,7 @@ import (
 	"slices"
 	"strconv"
 	"strings"
+	"unicode/utf8"
 
 	"github.com/placement-advisor/advise/api"
 )
@@ -41,10 +42,10 @@ func RequestJSON(values url.Values) []byte {
 		if len(body) > 1 {
 			body = append(body, ',')
 		}
-		k, _ := json.Marshal(key) // a string always marshals
-		body = append(append(append(body, k...), ':'), raw...)
+		body = append(appendString(body, key), ':')
+		body = append(body, raw...)
 	}
-	str := func(s string) []byte { b, _ := json.Marshal(s); return b }
+	str := func(s string) []byte { return appendString(nil, s) }
 	for _, f := range api.Fields() {
 		for _, v := range values[f.Name] {
 			if f.Kind != api.KindText {
@@ -76,6 +77,30 @@ func RequestJSON(values url.Values) []byte {
 		}
 	}
 	return append(body, '}')
+}
+
+// appendString writes s as a JSON string, but leaves bytes that are not
+// UTF-8 as they are, where encoding/json would put U+FFFD in their place:
+// the decoder then refuses the body as the API refuses such a one, rather
+// than the page answering for text the caller did not send.
+func appendString(b []byte, s string) []byte {
+	const hex = "0123456789abcdef"
+	b = append(b, '"')
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		switch {
+		case r == utf8.RuneError && size == 1:
+			b = append(b, s[i])
+		case r == '"' || r == '\\':
+			b = append(b, '\\', byte(r))
+		case r < 0x20:
+			b = append(b, '\\', 'u', '0', '0', hex[r>>4], hex[r&0xf])
+		default:
+			b = append(b, s[i:i+size]...)
+		}
+		i += size
+	}
+	return append(b, '"')
 }
 
 // HasWorkload reports whether values give any field of the contract: a
