@@ -13,7 +13,6 @@ var labels = map[string][2]string{
 	"form.legend":      {"The workload", "工作负载"},
 	"form.required":    {"required", "必填"},
 	"form.default":     {"default", "默认"},
-	"form.unset":       {"(leave to the default)", "（使用默认值）"},
 	"form.choose":      {"(choose)", "（请选择）"},
 	"form.notgiven":    {"(not given)", "（不提供）"},
 	"form.range":       {"from %s to %s", "取值 %s 至 %s"},
@@ -28,8 +27,6 @@ var labels = map[string][2]string{
 	"pending":          {"This link describes a workload; enter the access token and press Advise to see the answer.", "此链接描述了一个工作负载；输入访问令牌并点击“给出建议”即可查看结论。"},
 	"answer":           {"The advice", "建议"},
 	"answer.band":      {"confidence", "置信度"},
-	"answer.pattern":   {"pattern", "模式"},
-	"answer.form":      {"container form", "容器形式"},
 	"scores":           {"Scores", "得分"},
 	"scores.chart":     {"Best score of each recommendation", "各建议的最高得分"},
 	"placements":       {"Placements weighed", "评估的部署方式"},
@@ -80,7 +77,6 @@ var labels = map[string][2]string{
 	"portfolio.chart":  {"Workloads per recommendation", "各建议的工作负载数"},
 	"portfolio.csv":    {"Download CSV", "下载 CSV"},
 	"portfolio.md":     {"Download Markdown", "下载 Markdown"},
-	"portfolio.failed": {"Rows not answered", "未能给出建议的行"},
 	"index":            {"#", "#"},
 	"workload":         {"workload", "工作负载"},
 	"recommendation":   {"recommendation", "建议"},
@@ -96,17 +92,13 @@ var labels = map[string][2]string{
 	"rules.show":       {"Show the rules", "显示规则"},
 	"rule":             {"rule", "规则"},
 	"kind":             {"kind", "类型"},
-	"capability":       {"capability", "能力"},
 	"origin":           {"origin", "来源"},
 	"citations":        {"citations", "出处"},
 	"sources":          {"Sources", "资料来源"},
-	"source.file":      {"file", "文件"},
-	"source.site":      {"site", "站点"},
-	"error.page":       {"The request could not be answered", "无法处理该请求"},
 }
 
-// text is the label key in lang; an unknown key is a programming error
-// that the template tests catch, shown as the key itself.
+// text is the label key in lang. An unknown key is a programming error;
+// it shows as the key itself, which the golden pages would hold.
 func text(key, lang string) string {
 	l, ok := labels[key]
 	if !ok {

@@ -434,7 +434,7 @@ func (v *AnswerView) Name() string {
 	return *v.Input.Name
 }
 
-// Confidence prints the confidence with two decimals.
+// ConfidenceText prints the confidence with two decimals.
 func (v *AnswerView) ConfidenceText() string { return strconv.FormatFloat(v.Confidence, 'f', 2, 64) }
 
 // GuestOSLine says what a hybrid's guest operating systems cost.

@@ -22,7 +22,8 @@ var templateFiles embed.FS
 //go:embed static
 var staticFiles embed.FS
 
-// Static holds the style sheet and the script, served under /static/.
+// Static holds the style sheet and the script, served under /static/ (the
+// directory is embedded above, so Sub cannot fail).
 var Static, _ = fs.Sub(staticFiles, "static")
 
 var templates = template.Must(template.New("").Funcs(template.FuncMap{
