@@ -235,6 +235,13 @@ func TestBrowserFlow(t *testing.T) {
 				t.Errorf("the review section differs from report.Markdown:\n%s", got)
 			}
 
+			// Tab moves from field to field, and the focused one shows it.
+			do(t, ctx, "tab from the name", chromedp.SendKeys(chromedp.ID("in-name"), "\t"))
+			focus := run(t, ctx, "read the focus", chromedp.Evaluate[[]string](`[document.activeElement.id, getComputedStyle(document.activeElement).outlineStyle, getComputedStyle(document.activeElement).outlineWidth]`))
+			if focus[0] != "in-multi_tenant" || focus[1] == "none" || focus[2] == "0px" {
+				t.Errorf("after Tab from the name, focus is on %q with outline %s %s; want multi_tenant, outlined", focus[0], focus[1], focus[2])
+			}
+
 			// Every ask_next field is highlighted with its question.
 			for _, q := range want.AskNext {
 				cls := run(t, ctx, "read "+q.Field, chromedp.AttributeValue(chromedp.ID("f-"+q.Field), "class"))
