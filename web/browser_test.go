@@ -17,6 +17,7 @@ import (
 
 	"github.com/chromedp/cdproto/cdp"
 	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
 	"github.com/placement-advisor/advise/api"
@@ -58,12 +59,28 @@ func browser(t *testing.T) context.Context {
 	t.Cleanup(func() { cancel(); cancelAlloc() })
 	// The first run starts the browser and must have no deadline; the
 	// steps then run under one that only stops a hung browser.
-	if err := chromedp.Do(ctx); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+		_, err := cdp.Call(ctx, tg, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: cspWatcher})
+		return err
+	})); err != nil {
 		t.Fatalf("start chromium: %v", err)
 	}
 	stepCtx, cancelSteps := context.WithTimeout(ctx, 3*time.Minute)
 	t.Cleanup(cancelSteps)
 	return stepCtx
+}
+
+// cspWatcher records, in every document the tab loads, what the page's
+// Content-Security-Policy blocked: nothing may be, or the page relies on
+// something its own policy forbids.
+const cspWatcher = `window.__cspViolations = [];
+document.addEventListener("securitypolicyviolation", e => window.__cspViolations.push(e.violatedDirective + " " + e.blockedURI));`
+
+func checkCSP(t *testing.T, ctx context.Context) {
+	t.Helper()
+	if v := run(t, ctx, "read the CSP violations", chromedp.Evaluate[[]string](`window.__cspViolations || []`)); len(v) > 0 {
+		t.Errorf("the page's CSP blocked: %v", v)
+	}
 }
 
 func do(t *testing.T, ctx context.Context, what string, steps ...chromedp.Action[chromedp.Void]) {
@@ -281,6 +298,8 @@ func TestBrowserFlow(t *testing.T) {
 				t.Errorf("the page says %q next to startup_sla_ms, the API %q", msg, w)
 			}
 
+			checkCSP(t, ctx)
+
 			file, err := filepath.Abs(filepath.Join("testdata", "portfolio.csv"))
 			if err != nil {
 				t.Fatal(err)
@@ -296,6 +315,7 @@ func TestBrowserFlow(t *testing.T) {
 			}
 			do(t, ctx, "upload the portfolio", chromedp.Click(chromedp.ID("submit-portfolio")), chromedp.WaitVisible(chromedp.ID("pf-table")))
 			checkPortfolioTable(t, ctx, file)
+			checkCSP(t, ctx)
 		})
 	}
 }
