@@ -252,6 +252,16 @@ func TestBrowserFlow(t *testing.T) {
 				t.Errorf("the review section differs from report.Markdown:\n%s", got)
 			}
 
+			// Download JSON holds the answer the API gives.
+			dl := run(t, ctx, "read the download", chromedp.AttributeValue(chromedp.ID("download-json"), "href"))
+			var downloaded api.Answer
+			if err := json.Unmarshal([]byte(dataURLBody(t, dl.Value, "application/json")), &downloaded); err != nil {
+				t.Fatalf("Download JSON: %v", err)
+			}
+			if downloaded.Recommendation != want.Recommendation || downloaded.Policy != want.Policy || len(downloaded.Reasons) != len(want.Reasons) {
+				t.Errorf("Download JSON holds %s under %v, want %s under %v", downloaded.Recommendation, downloaded.Policy, want.Recommendation, want.Policy)
+			}
+
 			// Tab moves from field to field, and the focused one shows it.
 			do(t, ctx, "tab from the name", chromedp.SendKeys(chromedp.ID("in-name"), "\t"))
 			focus := run(t, ctx, "read the focus", chromedp.Evaluate[[]string](`[document.activeElement.id, getComputedStyle(document.activeElement).outlineStyle, getComputedStyle(document.activeElement).outlineWidth]`))
@@ -374,12 +384,33 @@ func checkPortfolioTable(t *testing.T, ctx context.Context, file string) {
 	if failed == 0 {
 		t.Error("the portfolio has no bad row to show")
 	}
-	for _, id := range []string{"download-csv", "download-md"} {
+	var csv, md bytes.Buffer
+	if err := report.PortfolioCSV(&csv, want, report.English); err != nil {
+		t.Fatal(err)
+	}
+	if err := report.PortfolioMarkdown(&md, want, report.English); err != nil {
+		t.Fatal(err)
+	}
+	for id, d := range map[string]struct{ mediaType, body string }{"download-csv": {"text/csv", csv.String()}, "download-md": {"text/markdown", md.String()}} {
 		href := run(t, ctx, "read "+id, chromedp.AttributeValue(chromedp.ID(id), "href"))
-		if !href.Exists || !strings.HasPrefix(href.Value, "data:text/") {
-			t.Errorf("%s links %q, want a data: download", id, href.Value)
+		if got := dataURLBody(t, href.Value, d.mediaType); got != d.body {
+			t.Errorf("%s downloads:\n%s\nwant:\n%s", id, got, d.body)
 		}
 	}
+}
+
+// dataURLBody is what a data: download of mediaType holds.
+func dataURLBody(t *testing.T, href, mediaType string) string {
+	t.Helper()
+	rest, ok := strings.CutPrefix(href, "data:"+mediaType+";charset=utf-8,")
+	if !ok {
+		t.Fatalf("download %.80q is not a data: address of %s", href, mediaType)
+	}
+	body, err := url.PathUnescape(rest)
+	if err != nil {
+		t.Fatalf("download: %v", err)
+	}
+	return body
 }
 
 func strconvItoa(i int) string { return strconv.Itoa(i) }
