@@ -88,6 +88,28 @@ func TestReadmeOutputs(t *testing.T) {
 			return report.PortfolioText(b, pf, report.English)
 		}),
 	}
+	outputs["portfolio-csv"] = fenced("csv", func(b *bytes.Buffer) error {
+		input, err := os.ReadFile("examples/portfolio.csv")
+		if err != nil {
+			return err
+		}
+		bodies, err := api.CSVDocuments(input)
+		if err != nil {
+			return err
+		}
+		pf, err := engine.AdvisePortfolio(context.Background(), bodies, policy.English)
+		if err != nil {
+			return err
+		}
+		// The table is written with CRLF line ends (RFC 4180); the
+		// README shows it with the line ends of the rest of the file.
+		var table bytes.Buffer
+		if err := report.PortfolioCSV(&table, pf, report.English); err != nil {
+			return err
+		}
+		b.Write(bytes.ReplaceAll(table.Bytes(), []byte("\r\n"), []byte("\n")))
+		return nil
+	})
 	outputs["fields"] = fieldTable()
 	readme, err := os.ReadFile("README.md")
 	if err != nil {

@@ -477,12 +477,21 @@ func (r *Rule) summary(lang Lang) string {
 	return r.Description
 }
 
+// TitleIn is the rule's title in lang, for pages that list the rules.
+func (r *Rule) TitleIn(lang Lang) string { return r.title(lang) }
+
+// SummaryIn is the rule's summary in lang.
+func (r *Rule) SummaryIn(lang Lang) string { return r.summary(lang) }
+
 func (r *Rule) weight() float64 {
 	if r.Weight == nil {
 		return 0
 	}
 	return *r.Weight
 }
+
+// TitleIn is the placement's title in lang.
+func (p *Placement) TitleIn(lang Lang) string { return p.title(lang) }
 
 func (p *Placement) title(lang Lang) string {
 	if lang == Chinese && p.titleZH != "" {

@@ -13,18 +13,24 @@ import (
 )
 
 // Formats lists the output formats, in the order help texts show them.
-var Formats = []string{"text", "json", "yaml", "markdown"}
+var Formats = []string{"text", "json", "yaml", "markdown", "csv"}
 
 // ValidFormat says whether name is one of Formats.
 func ValidFormat(name string) bool { return slices.Contains(Formats, name) }
 
-// Write renders one answer in a format.
+// Write renders one answer in a format; as CSV it is a table of one row.
 func Write(w io.Writer, format string, ans api.Answer, lang Lang) error {
 	switch format {
 	case "text":
 		return Text(w, ans, lang)
 	case "markdown":
 		return Markdown(w, ans, lang)
+	case "csv":
+		item := api.PortfolioItem{Answer: &ans}
+		if ans.Input.Name != nil {
+			item.Name = *ans.Input.Name
+		}
+		return PortfolioCSV(w, api.Portfolio{Items: []api.PortfolioItem{item}}, lang)
 	}
 	return encode(w, format, ans)
 }
@@ -36,6 +42,8 @@ func WritePortfolio(w io.Writer, format string, pf api.Portfolio, lang Lang) err
 		return PortfolioText(w, pf, lang)
 	case "markdown":
 		return PortfolioMarkdown(w, pf, lang)
+	case "csv":
+		return PortfolioCSV(w, pf, lang)
 	}
 	return encode(w, format, pf)
 }

@@ -234,3 +234,15 @@ func served(ids []string, titles map[string]string) string {
 	}
 	return strings.Join(parts, ", ")
 }
+
+// Term names, for people, a value an answer uses as a term: a band, a kind
+// of reason or what-if, how far an unmet demand is met, a container form or
+// a guest-OS basis. A value no table knows is returned as it is.
+func Term(value string, lang Lang) string {
+	for _, table := range []map[string]label{bandLabels, kindLabels, metLabels, formLabels, basisLabels} {
+		if l, ok := table[value]; ok {
+			return l.in(lang)
+		}
+	}
+	return value
+}

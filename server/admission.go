@@ -43,7 +43,7 @@ func newAdmission(o Options) *admission {
 
 // bodyRoutes are the routes whose handlers take their in-flight slot after
 // reading the body (see enter).
-var bodyRoutes = map[string]bool{"/advise": true, "/advise/batch": true}
+var bodyRoutes = map[string]bool{"/advise": true, "/advise/batch": true, pathPage: true, pathPortfolio: true, pathRulesPage: true}
 
 // middleware gives every request but the probes, the scrapes (bounded on
 // their own: serveMetrics) and the body routes its in-flight slot for as

@@ -7,6 +7,7 @@ import (
 	"testing"
 
 	"github.com/placement-advisor/advise/api"
+	"github.com/placement-advisor/advise/report"
 	"github.com/placement-advisor/advise/server"
 )
 
@@ -144,5 +145,74 @@ func TestMarkdownRepresentation(t *testing.T) {
 		c.header["Accept"] = "text/html, application/xml"
 		resp, body := c.do(t, srv)
 		checkProblem(t, resp, body, http.StatusNotAcceptable, "not-acceptable")
+	})
+}
+
+// TestAdviseBatchCSV sends a batch as a CSV table and asks for its answer
+// as a table: a CSV body gets the answer its JSON twin gets, in every
+// representation, and a CSV answer is the report's table.
+func TestAdviseBatchCSV(t *testing.T) {
+	srv := start(t, engine, server.Options{})
+	const table = "\xef\xbb\xbfname,multi_tenant,needs_windows,architecture,scaling,density\r\n" +
+		"erp,FALSE,TRUE,,,\r\n" +
+		"\"shop, EU\",false,,microservices,elastic,\r\n" +
+		"typo,false,,,,extreme\r\n"
+	const twin = `[{"name":"erp","multi_tenant":false,"needs_windows":true},` +
+		`{"name":"shop, EU","multi_tenant":false,"architecture":"microservices","scaling":"elastic"},` +
+		`{"name":"typo","multi_tenant":false,"density":"extreme"}]`
+	post := func(contentType, body, accept string) (*http.Response, []byte) {
+		c := batchCall(body)
+		c.header["Content-Type"] = contentType
+		if accept != "" {
+			c.header["Accept"] = accept
+		}
+		return c.do(t, srv)
+	}
+	for _, accept := range []string{"", "text/markdown", "text/csv"} {
+		t.Run("the same answer as JSON, accept "+accept, func(t *testing.T) {
+			fromCSV, got := post("text/csv", table, accept)
+			fromJSON, want := post("application/json", twin, accept)
+			if fromCSV.StatusCode != http.StatusOK || fromJSON.StatusCode != http.StatusOK {
+				t.Fatalf("status %d and %d: %s", fromCSV.StatusCode, fromJSON.StatusCode, got)
+			}
+			if string(got) != string(want) {
+				t.Errorf("the CSV batch is answered\n%s\nits JSON twin\n%s", got, want)
+			}
+		})
+	}
+	t.Run("a CSV answer", func(t *testing.T) {
+		resp, body := post("text/csv; charset=utf-8", table, "application/json;q=0.5, text/csv")
+		if resp.StatusCode != http.StatusOK || resp.Header.Get("Content-Type") != "text/csv; charset=utf-8; header=present" {
+			t.Fatalf("status %d, Content-Type %q: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
+		var pf api.Portfolio
+		_, jsonBody := post("text/csv", table, "")
+		decodeStrict(t, jsonBody, &pf)
+		var want strings.Builder
+		if err := report.PortfolioCSV(&want, pf, report.English); err != nil {
+			t.Fatal(err)
+		}
+		if string(body) != want.String() {
+			t.Errorf("the CSV answer is\n%s\nwant the report's table\n%s", body, want.String())
+		}
+		if !strings.Contains(string(body), "\r\n2,typo,,,,,,,,,,,,,density,") {
+			t.Errorf("the bad item is not a row with its error:\n%s", body)
+		}
+		if resp.Header.Get("Content-Language") != "en" || !strings.Contains(resp.Header.Get("Vary"), "Accept") {
+			t.Errorf("Content-Language %q, Vary %q", resp.Header.Get("Content-Language"), resp.Header.Get("Vary"))
+		}
+	})
+	t.Run("text/* is still Markdown", func(t *testing.T) {
+		resp, body := post("text/csv", table, "text/*")
+		if resp.StatusCode != http.StatusOK || mediaType(t, resp) != server.MIMEMarkdown {
+			t.Fatalf("status %d, %q: %s", resp.StatusCode, resp.Header.Get("Content-Type"), body)
+		}
+	})
+	t.Run("a table's fault names the item and the column", func(t *testing.T) {
+		resp, body := post("text/csv", "name,multi_tenant\r\nerp,false\r\nshop,yes\r\n", "text/csv")
+		p := checkProblem(t, resp, body, http.StatusBadRequest, "malformed-request")
+		if !strings.Contains(p.Detail, `multi_tenant: CSV item 1 (line 3): "yes" is not a boolean`) {
+			t.Errorf("detail = %q", p.Detail)
+		}
 	})
 }

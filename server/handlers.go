@@ -54,7 +54,7 @@ type RuleList struct {
 // media type before the body is read, the size limit while it is read, and
 // decoding and validation before the rules are evaluated.
 func (h *handlers) advise(c echo.Context) error {
-	in, err := h.readAdviceRequest(c, h.opts.BodyLimit)
+	in, err := h.readAdviceRequest(c, h.opts.BodyLimit, false)
 	if err != nil {
 		return err
 	}
@@ -86,23 +86,20 @@ func (h *handlers) advise(c echo.Context) error {
 }
 
 // adviseBatch answers POST /advise/batch: a JSON array of up to api.MaxBatch
-// workloads. Each item is decoded and validated on its own, so a bad item gets
-// an error naming its index and field while the others are answered.
+// workloads, or a CSV table of them. Each item is decoded and validated on
+// its own, so a bad item gets an error naming its index and field while the
+// others are answered.
 func (h *handlers) adviseBatch(c echo.Context) error {
-	in, err := h.readAdviceRequest(c, h.opts.BatchBodyLimit)
+	in, err := h.readAdviceRequest(c, h.opts.BatchBodyLimit, true)
 	if err != nil {
 		return err
 	}
 	defer in.leave()
 	defer in.release() // the items are slices of the body
 	r, lang, media := c.Request(), in.lang, in.media
-	items, err := api.SplitJSONArray(in.body, api.MaxBatch)
+	bodies, err := batchItems(in)
 	if err != nil {
 		return err
-	}
-	bodies := make([][]byte, len(items))
-	for i, it := range items {
-		bodies[i] = it
 	}
 	if err := h.waitToEvaluate(r.Context()); err != nil {
 		return err
@@ -116,9 +113,42 @@ func (h *handlers) adviseBatch(c echo.Context) error {
 		return fmt.Errorf("advise batch: %w", err)
 	}
 	h.metrics.decidedPortfolio(&portfolio)
+	if media == MIMECSV {
+		return respondCSV(c, lang, func(w io.Writer) error {
+			return report.PortfolioCSV(w, portfolio, report.Lang(lang))
+		})
+	}
 	return respond(c, media, lang, portfolio, func(w io.Writer) error {
 		return report.PortfolioMarkdown(w, portfolio, report.Lang(lang))
 	})
+}
+
+// batchItems splits a batch's body into its workloads, each as JSON.
+func batchItems(in adviceRequest) ([][]byte, error) {
+	if in.csv {
+		return api.CSVDocuments(in.body)
+	}
+	items, err := api.SplitJSONArray(in.body, api.MaxBatch)
+	if err != nil {
+		return nil, err
+	}
+	bodies := make([][]byte, len(items))
+	for i, it := range items {
+		bodies[i] = it
+	}
+	return bodies, nil
+}
+
+// respondCSV writes a table as text/csv, with the headers respond sets.
+func respondCSV(c echo.Context, lang policy.Lang, table func(io.Writer) error) error {
+	header := c.Response().Header()
+	header[echo.HeaderVary] = varyOnNegotiation
+	header[headerContentLanguage] = contentLanguage(lang)
+	var buf bytes.Buffer
+	if err := table(&buf); err != nil {
+		return fmt.Errorf("render csv: %w", err)
+	}
+	return c.Blob(http.StatusOK, MIMECSV+"; charset=utf-8; header=present", buf.Bytes())
 }
 
 // respond writes v as JSON, or as the Markdown review section when the
@@ -192,10 +222,16 @@ func writeAnswer(c echo.Context, a *api.Answer) error {
 // MIMEMarkdown is the media type of the review section (RFC 7763).
 const MIMEMarkdown = "text/markdown"
 
-// negotiateMedia picks JSON or Markdown from Accept (RFC 9110 §12.5.1): the
-// acceptable type with the highest weight, the first listed on a tie, JSON
-// when Accept is absent. An Accept that allows neither is a 406.
-func negotiateMedia(headers []string) (string, error) {
+// MIMECSV is the media type of a batch as a table (RFC 4180), which
+// POST /advise/batch reads and writes.
+const MIMECSV = "text/csv"
+
+// negotiateMedia picks JSON or Markdown, or where tables is set CSV too,
+// from Accept (RFC 9110 §12.5.1): the acceptable type with the highest
+// weight, the first listed on a tie, JSON when Accept is absent. text/*
+// is Markdown: CSV is given only to a caller that names it. An Accept
+// that allows none of them is a 406.
+func negotiateMedia(headers []string, tables bool) (string, error) {
 	if len(headers) == 0 {
 		return echo.MIMEApplicationJSON, nil
 	}
@@ -218,6 +254,11 @@ func negotiateMedia(headers []string) (string, error) {
 				offer = echo.MIMEApplicationJSON
 			case MIMEMarkdown, "text/*":
 				offer = MIMEMarkdown
+			case MIMECSV:
+				if !tables {
+					continue
+				}
+				offer = MIMECSV
 			default:
 				continue
 			}
@@ -227,7 +268,11 @@ func negotiateMedia(headers []string) (string, error) {
 		}
 	}
 	if best == "" {
-		return "", &problemError{kind: notAcceptable, detail: "this resource is available as application/json or text/markdown"}
+		detail := "this resource is available as application/json or text/markdown"
+		if tables {
+			detail = "this resource is available as application/json, text/markdown or text/csv"
+		}
+		return "", &problemError{kind: notAcceptable, detail: detail}
 	}
 	return best, nil
 }
@@ -237,6 +282,8 @@ type adviceRequest struct {
 	lang  policy.Lang
 	media string
 	body  []byte
+	// csv is set for a body sent as text/csv.
+	csv bool
 	// buffer holds body until release gives it back to bodyBuffers.
 	buffer *bytes.Buffer
 	// leave gives back the in-flight slot taken once the body was in.
@@ -267,18 +314,19 @@ func recycleBody(buf *bytes.Buffer) {
 
 // readAdviceRequest runs the checks both advice endpoints share, cheapest
 // first: language, Content-Type and Accept before the body is read, and the
-// size limit while it is read.
-func (h *handlers) readAdviceRequest(c echo.Context, limit int64) (adviceRequest, error) {
+// size limit while it is read. With tables set the endpoint also reads and
+// writes CSV.
+func (h *handlers) readAdviceRequest(c echo.Context, limit int64, tables bool) (adviceRequest, error) {
 	r := c.Request()
 	var in adviceRequest
 	var err error
 	if in.lang, err = requestedLang(c); err != nil {
 		return in, err
 	}
-	if err = requireJSON(r.Header.Get(echo.HeaderContentType)); err != nil {
+	if in.csv, err = requireBodyType(r.Header.Get(echo.HeaderContentType), tables); err != nil {
 		return in, err
 	}
-	if in.media, err = negotiateMedia(r.Header.Values(echo.HeaderAccept)); err != nil {
+	if in.media, err = negotiateMedia(r.Header.Values(echo.HeaderAccept), tables); err != nil {
 		return in, err
 	}
 	doneReading, err := h.admission.startReading(c)
@@ -381,26 +429,33 @@ func (c *cappedReader) Read(p []byte) (int, error) {
 	return n, err
 }
 
-// requireJSON accepts application/json with no charset or charset utf-8,
-// the only encoding a JSON body may use (RFC 8259).
-func requireJSON(contentType string) error {
+// requireBodyType accepts application/json, and where tables is set
+// text/csv, with no charset or charset utf-8: the only encoding a JSON
+// body may use (RFC 8259), and the one the CSV reader reads. It reports
+// whether the body is CSV.
+func requireBodyType(contentType string, tables bool) (csv bool, err error) {
+	send := "application/json"
+	if tables {
+		send = "application/json or text/csv"
+	}
 	unsupported := func(detail string) error {
 		return &problemError{kind: unsupportedMedia, detail: detail}
 	}
 	switch contentType {
 	case echo.MIMEApplicationJSON:
-		return nil // what nearly every caller sends: no need to parse it
+		return false, nil // what nearly every caller sends: no need to parse it
 	case "":
-		return unsupported("the request has no Content-Type; send application/json")
+		return false, unsupported("the request has no Content-Type; send " + send)
 	}
 	mediaType, params, err := mime.ParseMediaType(contentType)
-	if err != nil || mediaType != echo.MIMEApplicationJSON {
-		return unsupported("Content-Type " + strconv.Quote(contentType) + " is not supported; send application/json")
+	csv = err == nil && tables && mediaType == MIMECSV
+	if err != nil || mediaType != echo.MIMEApplicationJSON && !csv {
+		return false, unsupported("Content-Type " + strconv.Quote(contentType) + " is not supported; send " + send)
 	}
 	if cs, ok := params["charset"]; ok && !strings.EqualFold(cs, "utf-8") {
-		return unsupported("charset " + strconv.Quote(cs) + " is not supported; JSON must be UTF-8")
+		return false, unsupported("charset " + strconv.Quote(cs) + " is not supported; the body must be UTF-8")
 	}
-	return nil
+	return csv, nil
 }
 
 // requestedLang picks the language of the summaries: the lang query parameter

@@ -93,6 +93,16 @@ func conformanceCases(t testing.TB) map[string]conformanceCase {
 	batchZH.path = "/advise/batch?lang=zh"
 	batchZH.header = map[string]string{"Content-Type": "application/json", "Accept": "text/markdown"}
 	cases["batch as chinese markdown"] = conformanceCase{call: batchZH, status: http.StatusOK, specAccepts: true}
+	csvBatch := postJSON("name,multi_tenant,density\r\nerp,false,\r\ntypo,false,extreme\r\n")
+	csvBatch.path = "/advise/batch"
+	csvBatch.header = map[string]string{"Content-Type": "text/csv", "Accept": "text/csv"}
+	cases["batch as csv, answered as csv"] = conformanceCase{call: csvBatch, status: http.StatusOK, specAccepts: true}
+	csvAsJSON := csvBatch
+	csvAsJSON.header = map[string]string{"Content-Type": "text/csv; charset=utf-8"}
+	cases["batch as csv, answered as json"] = conformanceCase{call: csvAsJSON, status: http.StatusOK, specAccepts: true}
+	jsonAsCSV := batch
+	jsonAsCSV.header = map[string]string{"Content-Type": "application/json", "Accept": "text/csv"}
+	cases["batch answered as csv"] = conformanceCase{call: jsonAsCSV, status: http.StatusOK, specAccepts: true}
 	notArray := postJSON(`{"multi_tenant":true}`)
 	notArray.path = "/advise/batch"
 	cases["batch not an array"] = conformanceCase{call: notArray, status: http.StatusBadRequest}

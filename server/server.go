@@ -242,6 +242,15 @@ func routes(e *echo.Echo, h *handlers) {
 	if h.metrics != nil && h.opts.MetricsListener == nil {
 		e.GET(pathMetrics, h.serveMetrics)
 	}
+	// The page for people (server/page.go, package web); not part of the
+	// JSON API, so openapi.yaml leaves these out.
+	e.GET(pathPage, h.pageHome, pageHeaders, deadline(h.opts.EvalTimeout))
+	e.POST(pathPage, h.pageSubmit, pageHeaders, deadline(h.opts.EvalTimeout))
+	e.GET(pathPortfolio, h.pagePortfolioForm, pageHeaders)
+	e.POST(pathPortfolio, h.pagePortfolio, pageHeaders, deadline(h.opts.BatchEvalTimeout))
+	e.GET(pathRulesPage, h.pageRules, pageHeaders)
+	e.POST(pathRulesPage, h.pageRules, pageHeaders)
+	e.GET(pathStatic, h.pageStatic, pageHeaders)
 }
 
 // deadline bounds a route's handling with echo's ContextTimeout: the request's

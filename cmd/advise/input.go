@@ -32,9 +32,10 @@ func (e *fileError) Unwrap() error        { return e.err }
 func (e *fileError) Is(target error) bool { return target == errBadInput }
 
 // readWorkloads reads every file ("-" is standard input). A file holds one
-// workload (a JSON or YAML object), a JSON array of them, or a YAML stream of
-// documents. The answer is a portfolio when there is more than one file or any
-// file holds a list or several documents; otherwise it is a single answer.
+// workload (a JSON or YAML object), a JSON array of them, a YAML stream of
+// documents, or a CSV table with a row per workload. The answer is a
+// portfolio when there is more than one file or any file holds a list,
+// several documents or a table; otherwise it is a single answer.
 func readWorkloads(paths []string, stdin io.Reader) ([]workloadInput, bool, error) {
 	var all []workloadInput
 	batch := len(paths) > 1
@@ -77,6 +78,12 @@ func readFile(path string, stdin io.Reader) ([]workloadInput, bool, error) {
 		return nil, false, &workloadError{source: source, err: &api.DecodeError{Reason: "it is empty; a workload needs at least multi_tenant"}}
 	}
 	switch {
+	case isCSV(path, trimmed):
+		docs, err := api.CSVDocuments(body)
+		if err != nil {
+			return nil, false, &workloadError{source: source, err: err}
+		}
+		return itemsOf(source, docs), true, nil
 	case isYAML(path, trimmed):
 		docs, err := api.YAMLDocuments(body)
 		if err != nil {
@@ -96,6 +103,29 @@ func readFile(path string, stdin io.Reader) ([]workloadInput, bool, error) {
 	}
 	return []workloadInput{{source: source, body: body}}, false, nil
 }
+
+// isCSV tells a CSV table by its extension, else by its first line: a
+// header of comma-separated names with no colon, or a single field name.
+// Such a line is no workload in JSON or YAML, whose first line is a key
+// with its colon, a "-", "---", "{", "[" or a comment.
+func isCSV(path string, content []byte) bool {
+	switch strings.ToLower(filepath.Ext(path)) {
+	case ".csv":
+		return true
+	case ".json", ".yaml", ".yml":
+		return false
+	}
+	line, _, _ := bytes.Cut(bytes.TrimPrefix(content, []byte(utf8BOM)), []byte("\n"))
+	line = bytes.TrimSuffix(line, []byte("\r"))
+	if len(line) == 0 || line[0] == '#' || bytes.ContainsRune(line, ':') {
+		return false
+	}
+	_, field := api.FieldIndex(string(line))
+	return field || bytes.ContainsRune(line, ',')
+}
+
+// utf8BOM is the byte order mark spreadsheets start a CSV file with.
+const utf8BOM = "\xef\xbb\xbf"
 
 // itemsOf names each workload of a multi-workload file by its place in it.
 func itemsOf(source string, docs [][]byte) []workloadInput {

@@ -122,7 +122,7 @@ func TestUsageErrors(t *testing.T) {
 		"no file":            {nil, "no workload file given"},
 		"unknown flag":       {[]string{"--colour", "testdata/vm.json"}, "flag provided but not defined: -colour"},
 		"stdin twice":        {[]string{"-", "-"}, "standard input (-) can be read only once"},
-		"bad output":         {[]string{"--output", "xml", "testdata/vm.json"}, `--output must be one of text, json, yaml, markdown, not "xml"`},
+		"bad output":         {[]string{"--output", "xml", "testdata/vm.json"}, `--output must be one of text, json, yaml, markdown, csv, not "xml"`},
 		"bad expect":         {[]string{"--expect", "bare-metal", "testdata/vm.json"}, `--expect must be vm, container or hybrid, not "bare-metal"`},
 		"bad lang":           {[]string{"--lang", "fr", "testdata/vm.json"}, `--lang must be en or zh, not "fr"`},
 		"flag without value": {[]string{"testdata/vm.json", "--output"}, "flag needs an argument: -output"},

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"encoding/csv"
 	"encoding/json"
 	"strings"
 	"testing"
@@ -8,6 +9,7 @@ import (
 	"github.com/goccy/go-yaml"
 
 	"github.com/placement-advisor/advise/api"
+	"github.com/placement-advisor/advise/report"
 )
 
 func TestPortfolioInputs(t *testing.T) {
@@ -21,6 +23,10 @@ func TestPortfolioInputs(t *testing.T) {
 		"a YAML stream":        {args: []string{"testdata/portfolio.yaml"}, names: []string{"legacy-erp", "web-shop"}},
 		"a YAML list on stdin": {args: []string{"-"}, stdin: "- name: a\n  multi_tenant: false\n- name: b\n  multi_tenant: true\n", names: []string{"a", "b"}},
 		"files and a stream":   {args: []string{"testdata/portfolio.yaml", "testdata/container.json"}, names: []string{"legacy-erp", "web-shop", "storefront"}},
+		"a CSV file":           {args: []string{"testdata/portfolio.csv"}, names: []string{"legacy-erp", "web-shop, EU"}},
+		"a CSV table on stdin": {args: []string{"-"}, stdin: "name,multi_tenant\r\na,false\r\n", names: []string{"a"}},
+		"CSV with a BOM":       {args: []string{"-"}, stdin: "\xef\xbb\xbfmulti_tenant,name\nfalse,b\n", names: []string{"b"}},
+		"a CSV and a file":     {args: []string{"testdata/portfolio.csv", "testdata/container.json"}, names: []string{"legacy-erp", "web-shop, EU", "storefront"}},
 	}
 	for name, tc := range tests {
 		t.Run(name, func(t *testing.T) {
@@ -134,7 +140,7 @@ func TestOutputFormats(t *testing.T) {
 
 func TestPortfolioServerModeMatchesLocal(t *testing.T) {
 	srv := realServer(t)
-	for _, format := range []string{"text", "json", "yaml", "markdown"} {
+	for _, format := range []string{"text", "json", "yaml", "markdown", "csv"} {
 		for _, lang := range []string{"en", "zh"} {
 			args := []string{"--output", format, "--lang", lang, "testdata/portfolio.yaml", "testdata/container.json"}
 			local := runCLI(t, "", args...)
@@ -150,5 +156,65 @@ func TestPortfolioServerModeMatchesLocal(t *testing.T) {
 	bad := runCLI(t, "", "--server", srv.URL, "testdata/portfolio_bad_item.json")
 	if bad.code != exitBadInput || !strings.Contains(bad.stderr, "density: must be one of") {
 		t.Errorf("a bad item through --server: exit %d, stderr:\n%s", bad.code, bad.stderr)
+	}
+}
+
+// TestCSV reads CSV portfolios and writes the CSV table, through run.
+func TestCSV(t *testing.T) {
+	t.Run("a table in, a table out", func(t *testing.T) {
+		r := runCLI(t, "", "--output", "csv", "testdata/portfolio.csv")
+		if r.code != exitOK {
+			t.Fatalf("exit %d: %s", r.code, r.stderr)
+		}
+		rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+		if err != nil {
+			t.Fatalf("not CSV: %v\n%s", err, r.stdout)
+		}
+		if len(rows) != 3 || strings.Join(rows[0], ",") != strings.Join(report.CSVColumns, ",") {
+			t.Fatalf("want the header and two rows:\n%s", r.stdout)
+		}
+		if rows[1][1] != "legacy-erp" || rows[1][2] != "vm" || rows[2][1] != "web-shop, EU" || rows[2][2] != "container" {
+			t.Errorf("rows = %q", rows[1:])
+		}
+		if !strings.HasSuffix(r.stdout, "\r\n") {
+			t.Error("CSV lines end in CRLF (RFC 4180)")
+		}
+	})
+	t.Run("one workload is a table of one row", func(t *testing.T) {
+		r := runCLI(t, "", "--output", "csv", "testdata/vm.json")
+		rows, err := csv.NewReader(strings.NewReader(r.stdout)).ReadAll()
+		if r.code != exitOK || err != nil || len(rows) != 2 || rows[1][0] != "0" || rows[1][1] != "legacy-erp" || rows[1][2] != "vm" {
+			t.Fatalf("exit %d, %v: %q", r.code, err, rows)
+		}
+	})
+	t.Run("a failed item is a row with its error", func(t *testing.T) {
+		r := runCLI(t, "name,multi_tenant,density\r\nok,false,\r\nbad,false,extreme\r\n", "--output", "csv", "-")
+		if r.code != exitBadInput {
+			t.Fatalf("exit %d, want %d", r.code, exitBadInput)
+		}
+		if !strings.Contains(r.stdout, "\r\n1,bad,,,,,,,,,,,,,density,\"density: must be one of: low, medium, high\"\r\n") {
+			t.Errorf("no error row:\n%s", r.stdout)
+		}
+		if !strings.Contains(r.stderr, "item 1 (stdin[1]): density: must be one of") {
+			t.Errorf("stderr:\n%s", r.stderr)
+		}
+	})
+	tests := map[string]struct {
+		stdin, stderr string
+	}{
+		"yes for a boolean": {"name,multi_tenant\na,yes\n", `stdin is not a valid workload: field multi_tenant: CSV item 0 (line 2): "yes" is not a boolean; write true or false`},
+		"unknown column":    {"multi_tenant,name,colour\ntrue,a,red\n", "stdin is not a valid workload: field colour: unknown field (CSV header cell 3)"},
+		"short row":         {"multi_tenant,name\ntrue,a\nfalse\n", "stdin is not a valid workload: CSV item 1 (line 3) has 1 cells; the header names 2 columns"},
+	}
+	for name, tc := range tests {
+		t.Run(name, func(t *testing.T) {
+			r := runCLI(t, tc.stdin, "-")
+			if r.code != exitBadInput || r.stdout != "" {
+				t.Fatalf("exit %d, want %d and nothing printed; stdout:\n%s", r.code, exitBadInput, r.stdout)
+			}
+			if !strings.Contains(r.stderr, tc.stderr) {
+				t.Errorf("stderr lacks %q:\n%s", tc.stderr, r.stderr)
+			}
+		})
 	}
 }

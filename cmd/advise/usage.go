@@ -25,7 +25,8 @@ Usage:
   advise [flags] FILE        advise on the workload in FILE
   advise [flags] -           advise on the workload read from standard input
   advise [flags] FILE...     advise on a portfolio: several files, a JSON array,
-                             or a YAML file of several documents (or a list)
+                             a YAML file of several documents (or a list), or
+                             a CSV table
   advise serve [flags]       run the HTTP service (see 'advise help serve')
   advise diff [flags] FILE...
                              what a policy change does to the advice for a
@@ -54,6 +55,12 @@ Flags:
                       of constraints, unmet demands and warnings, reasons with
                       citations, the what-ifs and the policy digest; a portfolio
                       gets a table and one section per workload.
+                      csv: a spreadsheet table, a row per workload: index,
+                      name, recommendation, pattern, verdict, confidence,
+                      band, scores, counts of constraints, unmet demands and
+                      warnings, and a failed item's fields and error. A cell
+                      starting with = + - @ gets a leading ' so a spreadsheet
+                      does not run it as a formula.
   --lang en|zh        language of headings, titles, summaries, warnings and
                       what-ifs (default en); citations are the same in both.
   --server URL        ask the service at URL instead of the embedded rules
@@ -84,6 +91,12 @@ The workload file:
   before it is read: at most 32 levels of nesting, 200,000 tokens, and
   100,000 nodes with its aliases expanded (an alias bomb is refused, not
   expanded).
+  A CSV table (a .csv file, or input whose first line has commas and no
+  colon) is a portfolio: a header row of field names, then a row per
+  workload, at most 1000. Booleans are true or false in any letter case; an
+  empty cell takes the field's default. An unknown or repeated column, a row
+  of the wrong length or a cell that is not of its column's type is reported
+  by item (from 0), line and column, and nothing is advised on.
   To read a file named "serve", "diff", "help" or "version", write ./serve,
   ./diff, ./help or ./version.
 
@@ -223,7 +236,8 @@ POST /advise with the same answer 'advise --output json' prints, and
 POST /advise/batch with a portfolio's; it serves GET /healthz, /readyz,
 /v1/rules, /v1/sources, /v1/policy, /openapi.yaml and /metrics (Prometheus;
 see --metrics-addr). Errors are RFC 9457
-application/problem+json. It logs JSON lines to standard error: one
+application/problem+json. A browser at / gets a page for people: the form,
+the advice and its reasons, the what-ifs, /portfolio and /rules. It logs JSON lines to standard error: one
 access line per request and one decision line per answer, which holds a
 digest of the input, not the input itself, unless --log-inputs is given.
 
