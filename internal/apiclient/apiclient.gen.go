@@ -1295,6 +1295,20 @@ type Portfolio struct {
 	Summary PortfolioSummary `json:"summary"`
 }
 
+// PortfolioCSV A batch as a table (RFC 4180: UTF-8 without a byte order mark, CRLF
+// line ends, sent as `text/csv; charset=utf-8; header=present`). The
+// header row is `index,name,recommendation,hybrid_pattern,verdict,
+// confidence,band,score_vm,score_container,score_hybrid,constraints,
+// unmet,warnings,constraint_titles,error_fields,error`, then one row per
+// workload in input order: an answered one fills the answer's columns,
+// a failed one `error_fields` (`; `-separated) and `error`. The column
+// names are the same in every language; `verdict`, the constraints'
+// titles and errors are in the answer's. The summary is not a row. A
+// cell that starts with `=`, `+`, `-`, `@`, a tab or a carriage return
+// gets a leading `'`, so a spreadsheet shows it rather than running it
+// as a formula (CSV injection).
+type PortfolioCSV = string
+
 // PortfolioItem One workload's answer, or the error that kept it from one (exactly one of the two).
 type PortfolioItem struct {
 	// Answer The advice for one workload.
@@ -1837,8 +1851,9 @@ type AdviseParams struct {
 	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
 	// Accept `application/json` (the default) or `text/markdown` for the
-	// architecture-review section. Weights are honoured; a tie goes to the
-	// type listed first; an Accept that allows neither is answered 406.
+	// architecture-review section; for a batch also `text/csv` for a
+	// table. Weights are honoured; a tie goes to the type listed first; an
+	// Accept that allows none of them is answered 406.
 	Accept *Accept `json:"Accept,omitempty"`
 
 	// XRequestID The caller's id for the request, echoed on the response when it matches
@@ -1864,8 +1879,9 @@ type AdviseBatchParams struct {
 	AcceptLanguage *AcceptLanguage `json:"Accept-Language,omitempty"`
 
 	// Accept `application/json` (the default) or `text/markdown` for the
-	// architecture-review section. Weights are honoured; a tie goes to the
-	// type listed first; an Accept that allows neither is answered 406.
+	// architecture-review section; for a batch also `text/csv` for a
+	// table. Weights are honoured; a tie goes to the type listed first; an
+	// Accept that allows none of them is answered 406.
 	Accept *Accept `json:"Accept,omitempty"`
 
 	// XRequestID The caller's id for the request, echoed on the response when it matches
@@ -2215,6 +2231,19 @@ type ClientInterface interface {
 	// With `Accept: text/markdown` the answer is the portfolio review
 	// section: a table of all workloads, then each workload's section.
 	//
+	// The body may also be a CSV table (`Content-Type: text/csv`, RFC 4180,
+	// UTF-8, a byte order mark and CRLF allowed): a header row of contract
+	// field names, then a row per workload, at most 1000. A boolean cell is
+	// `true` or `false` in any letter case, a number is written in digits,
+	// an empty cell leaves the field to its default. A table whose form is
+	// wrong is rejected as a whole, 400 naming the item (from 0), its line
+	// and the column by its field name: an unknown or repeated column, a
+	// row of the wrong length, a cell over 1024 bytes, a boolean or number
+	// cell that is not one. A well-formed cell the contract refuses (an
+	// unknown enum value, a number out of range) is an item error, as in
+	// JSON. With `Accept: text/csv` the answer is a table with a row per
+	// workload (see `PortfolioCSV`); `text/*` still means Markdown.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /advise/batch (the `AdviseBatch` operationId).
@@ -2229,6 +2258,19 @@ type ClientInterface interface {
 	// array, or holds more than 1000 items, is rejected as a whole.
 	// With `Accept: text/markdown` the answer is the portfolio review
 	// section: a table of all workloads, then each workload's section.
+	//
+	// The body may also be a CSV table (`Content-Type: text/csv`, RFC 4180,
+	// UTF-8, a byte order mark and CRLF allowed): a header row of contract
+	// field names, then a row per workload, at most 1000. A boolean cell is
+	// `true` or `false` in any letter case, a number is written in digits,
+	// an empty cell leaves the field to its default. A table whose form is
+	// wrong is rejected as a whole, 400 naming the item (from 0), its line
+	// and the column by its field name: an unknown or repeated column, a
+	// row of the wrong length, a cell over 1024 bytes, a boolean or number
+	// cell that is not one. A well-formed cell the contract refuses (an
+	// unknown enum value, a number out of range) is an item error, as in
+	// JSON. With `Accept: text/csv` the answer is a table with a row per
+	// workload (see `PortfolioCSV`); `text/*` still means Markdown.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2362,6 +2404,19 @@ func (c *Client) Advise(ctx context.Context, params *AdviseParams, body AdviseJS
 // With `Accept: text/markdown` the answer is the portfolio review
 // section: a table of all workloads, then each workload's section.
 //
+// The body may also be a CSV table (`Content-Type: text/csv`, RFC 4180,
+// UTF-8, a byte order mark and CRLF allowed): a header row of contract
+// field names, then a row per workload, at most 1000. A boolean cell is
+// `true` or `false` in any letter case, a number is written in digits,
+// an empty cell leaves the field to its default. A table whose form is
+// wrong is rejected as a whole, 400 naming the item (from 0), its line
+// and the column by its field name: an unknown or repeated column, a
+// row of the wrong length, a cell over 1024 bytes, a boolean or number
+// cell that is not one. A well-formed cell the contract refuses (an
+// unknown enum value, a number out of range) is an item error, as in
+// JSON. With `Accept: text/csv` the answer is a table with a row per
+// workload (see `PortfolioCSV`); `text/*` still means Markdown.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /advise/batch (the `AdviseBatch` operationId).
@@ -2386,6 +2441,19 @@ func (c *Client) AdviseBatchWithBody(ctx context.Context, params *AdviseBatchPar
 // array, or holds more than 1000 items, is rejected as a whole.
 // With `Accept: text/markdown` the answer is the portfolio review
 // section: a table of all workloads, then each workload's section.
+//
+// The body may also be a CSV table (`Content-Type: text/csv`, RFC 4180,
+// UTF-8, a byte order mark and CRLF allowed): a header row of contract
+// field names, then a row per workload, at most 1000. A boolean cell is
+// `true` or `false` in any letter case, a number is written in digits,
+// an empty cell leaves the field to its default. A table whose form is
+// wrong is rejected as a whole, 400 naming the item (from 0), its line
+// and the column by its field name: an unknown or repeated column, a
+// row of the wrong length, a cell over 1024 bytes, a boolean or number
+// cell that is not one. A well-formed cell the contract refuses (an
+// unknown enum value, a number out of range) is an item error, as in
+// JSON. With `Accept: text/csv` the answer is a table with a row per
+// workload (see `PortfolioCSV`); `text/*` still means Markdown.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3124,6 +3192,19 @@ type ClientWithResponsesInterface interface {
 	// With `Accept: text/markdown` the answer is the portfolio review
 	// section: a table of all workloads, then each workload's section.
 	//
+	// The body may also be a CSV table (`Content-Type: text/csv`, RFC 4180,
+	// UTF-8, a byte order mark and CRLF allowed): a header row of contract
+	// field names, then a row per workload, at most 1000. A boolean cell is
+	// `true` or `false` in any letter case, a number is written in digits,
+	// an empty cell leaves the field to its default. A table whose form is
+	// wrong is rejected as a whole, 400 naming the item (from 0), its line
+	// and the column by its field name: an unknown or repeated column, a
+	// row of the wrong length, a cell over 1024 bytes, a boolean or number
+	// cell that is not one. A well-formed cell the contract refuses (an
+	// unknown enum value, a number out of range) is an item error, as in
+	// JSON. With `Accept: text/csv` the answer is a table with a row per
+	// workload (see `PortfolioCSV`); `text/*` still means Markdown.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /advise/batch (the `AdviseBatch` operationId).
@@ -3138,6 +3219,19 @@ type ClientWithResponsesInterface interface {
 	// array, or holds more than 1000 items, is rejected as a whole.
 	// With `Accept: text/markdown` the answer is the portfolio review
 	// section: a table of all workloads, then each workload's section.
+	//
+	// The body may also be a CSV table (`Content-Type: text/csv`, RFC 4180,
+	// UTF-8, a byte order mark and CRLF allowed): a header row of contract
+	// field names, then a row per workload, at most 1000. A boolean cell is
+	// `true` or `false` in any letter case, a number is written in digits,
+	// an empty cell leaves the field to its default. A table whose form is
+	// wrong is rejected as a whole, 400 naming the item (from 0), its line
+	// and the column by its field name: an unknown or repeated column, a
+	// row of the wrong length, a cell over 1024 bytes, a boolean or number
+	// cell that is not one. A well-formed cell the contract refuses (an
+	// unknown enum value, a number out of range) is an item error, as in
+	// JSON. With `Accept: text/csv` the answer is a table with a row per
+	// workload (see `PortfolioCSV`); `text/*` still means Markdown.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4208,6 +4302,19 @@ func (c *ClientWithResponses) AdviseWithResponse(ctx context.Context, params *Ad
 // With `Accept: text/markdown` the answer is the portfolio review
 // section: a table of all workloads, then each workload's section.
 //
+// The body may also be a CSV table (`Content-Type: text/csv`, RFC 4180,
+// UTF-8, a byte order mark and CRLF allowed): a header row of contract
+// field names, then a row per workload, at most 1000. A boolean cell is
+// `true` or `false` in any letter case, a number is written in digits,
+// an empty cell leaves the field to its default. A table whose form is
+// wrong is rejected as a whole, 400 naming the item (from 0), its line
+// and the column by its field name: an unknown or repeated column, a
+// row of the wrong length, a cell over 1024 bytes, a boolean or number
+// cell that is not one. A well-formed cell the contract refuses (an
+// unknown enum value, a number out of range) is an item error, as in
+// JSON. With `Accept: text/csv` the answer is a table with a row per
+// workload (see `PortfolioCSV`); `text/*` still means Markdown.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /advise/batch (the `AdviseBatch` operationId).
@@ -4228,6 +4335,19 @@ func (c *ClientWithResponses) AdviseBatchWithBodyWithResponse(ctx context.Contex
 // array, or holds more than 1000 items, is rejected as a whole.
 // With `Accept: text/markdown` the answer is the portfolio review
 // section: a table of all workloads, then each workload's section.
+//
+// The body may also be a CSV table (`Content-Type: text/csv`, RFC 4180,
+// UTF-8, a byte order mark and CRLF allowed): a header row of contract
+// field names, then a row per workload, at most 1000. A boolean cell is
+// `true` or `false` in any letter case, a number is written in digits,
+// an empty cell leaves the field to its default. A table whose form is
+// wrong is rejected as a whole, 400 naming the item (from 0), its line
+// and the column by its field name: an unknown or repeated column, a
+// row of the wrong length, a cell over 1024 bytes, a boolean or number
+// cell that is not one. A well-formed cell the contract refuses (an
+// unknown enum value, a number out of range) is an item error, as in
+// JSON. With `Accept: text/csv` the answer is a table with a row per
+// workload (see `PortfolioCSV`); `text/*` still means Markdown.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
