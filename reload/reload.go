@@ -207,6 +207,14 @@ func (h *Holder) AdvisePortfolio(ctx context.Context, bodies [][]byte, lang poli
 	return e.AdvisePortfolio(ctx, bodies, lang)
 }
 
+func (h *Holder) AdviseEach(ctx context.Context, bodies [][]byte, lang policy.Lang, passes int, emit func(pass int, it *api.PortfolioItem) error) (api.PolicyInfo, error) {
+	e := h.engine.Load()
+	if e == nil {
+		return api.PolicyInfo{}, errNotLoaded
+	}
+	return e.AdviseEach(ctx, bodies, lang, passes, emit)
+}
+
 func (h *Holder) Rules() []policy.Rule {
 	if e := h.engine.Load(); e != nil {
 		return e.Rules()
