@@ -10,93 +10,123 @@ import (
 	"github.com/placement-advisor/advise/api"
 )
 
+// BatchWindow is how many workloads of a batch AdviseEach evaluates at
+// once: enough to keep every core busy, few enough that a batch holds a
+// small, fixed number of answers however large it is.
+const BatchWindow = 64
+
 // AdvisePortfolio answers every workload of a batch. A workload that does not
 // decode or validate gets an error naming its index and field and does not
 // stop the others; only an evaluation failure or the context ending fails the
 // whole batch, since then no answer can be trusted.
 func (e *Engine) AdvisePortfolio(ctx context.Context, bodies [][]byte, lang Lang) (api.Portfolio, error) {
-	p := api.Portfolio{
-		Items:  make([]api.PortfolioItem, len(bodies)),
-		Policy: e.info,
-		Summary: api.PortfolioSummary{
-			Total:            len(bodies),
-			ByRecommendation: map[string]int{api.RecommendVM: 0, api.RecommendContainer: 0, api.RecommendHybrid: 0},
-			WithConstraints:  []int{},
-			FailedItems:      []int{},
-		},
-	}
-	// Items are independent, so they are evaluated on every core; each worker
-	// writes only its own items, and the summary is counted afterwards in
-	// input order so the result does not depend on scheduling.
-	answers := make([]*api.Answer, len(bodies))
-	errs := make([]error, len(bodies))
-	next := make(chan int)
-	var wg sync.WaitGroup
-	for range min(runtime.GOMAXPROCS(0), len(bodies)) {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			for i := range next {
-				req, err := e.validator.Parse(bodies[i])
-				if err != nil {
-					errs[i] = err
-					if req.Name != nil {
-						p.Items[i].Name = api.SafeText(*req.Name) // refused, perhaps for what it holds
-					}
-					continue
-				}
-				ans, err := e.Advise(ctx, &req, lang)
-				if err != nil {
-					errs[i] = errEvaluation{err}
-					continue
-				}
-				answers[i] = &ans
-			}
-		}()
-	}
-	for i := range bodies {
-		if ctx.Err() != nil {
-			break
+	return CollectPortfolio(ctx, e, bodies, lang)
+}
+
+// ItemAdvisor answers a batch item by item: an *Engine, or what stands in
+// for one (the server's Advisor, a reloading holder).
+type ItemAdvisor interface {
+	AdviseEach(ctx context.Context, bodies [][]byte, lang Lang, passes int, emit func(pass int, it *api.PortfolioItem) error) (api.PolicyInfo, error)
+}
+
+// CollectPortfolio keeps every item a's AdviseEach hands over, as one
+// portfolio, for the callers that need the batch whole (a page, a diff).
+func CollectPortfolio(ctx context.Context, a ItemAdvisor, bodies [][]byte, lang Lang) (api.Portfolio, error) {
+	p := api.Portfolio{Items: make([]api.PortfolioItem, 0, len(bodies)), Summary: api.NewPortfolioSummary(len(bodies))}
+	info, err := a.AdviseEach(ctx, bodies, lang, 1, func(_ int, it *api.PortfolioItem) error {
+		item := *it
+		if it.Answer != nil {
+			ans := *it.Answer // AdviseEach reuses its answers' storage
+			item.Answer = &ans
 		}
-		next <- i
+		p.Items = append(p.Items, item)
+		p.Summary.Count(&item)
+		return nil
+	})
+	if err != nil {
+		return api.Portfolio{}, err
 	}
-	close(next)
-	wg.Wait()
-	if err := ctx.Err(); err != nil {
-		return api.Portfolio{}, fmt.Errorf("evaluate portfolio: %w", err)
-	}
-	for i := range bodies {
-		item := &p.Items[i]
-		item.Index = i
-		var evalErr errEvaluation
-		switch {
-		case errors.As(errs[i], &evalErr):
-			return api.Portfolio{}, evalErr.err
-		case errs[i] != nil:
-			item.Error = ItemErrorOf(errs[i])
-			p.Summary.Failed++
-			p.Summary.FailedItems = append(p.Summary.FailedItems, i)
-		default:
-			ans := answers[i]
-			if ans.Input.Name != nil {
-				item.Name = *ans.Input.Name
-			}
-			item.Answer = ans
-			p.Summary.Answered++
-			p.Summary.ByRecommendation[ans.Recommendation]++
-			if len(ans.Constraints) > 0 {
-				p.Summary.WithConstraints = append(p.Summary.WithConstraints, i)
-			}
-		}
-	}
+	p.Policy = info
 	return p, nil
 }
 
-// errEvaluation carries an evaluation failure out of a worker, apart from the
-// items' own decoding and validation errors.
-type errEvaluation struct{ err error }
+// AdviseEach answers a batch's workloads as AdvisePortfolio does, but hands
+// each item to emit, in input order, instead of keeping them: it evaluates
+// BatchWindow workloads at a time on every core, then emits them before it
+// evaluates the next, so however large the batch, it holds at most
+// BatchWindow answers. An item is emitted whole (index, name, answer or
+// error) and is valid only during the call. It goes over the batch passes
+// times, for a rendering that needs the items twice (a table of them all
+// before their sections); every pass is evaluated by the same policy, and
+// its digest is returned. The first error of emit, or of evaluation, or the
+// context ending stops the batch and is returned; what was emitted before
+// it stands.
+func (e *Engine) AdviseEach(ctx context.Context, bodies [][]byte, lang Lang, passes int, emit func(pass int, it *api.PortfolioItem) error) (api.PolicyInfo, error) {
+	window := min(BatchWindow, len(bodies))
+	items := make([]api.PortfolioItem, window)
+	answers := make([]api.Answer, window)
+	errs := make([]error, window)
+	// Items are independent, so each window is evaluated on every core;
+	// each worker writes only its own items, and they are emitted in input
+	// order once the whole window is done, so the result does not depend
+	// on scheduling. The workers are idle while emit runs.
+	next := make(chan int)
+	var wg sync.WaitGroup
+	for range min(runtime.GOMAXPROCS(0), window) {
+		go func() {
+			for i := range next {
+				items[i%window], errs[i%window] = e.adviseItem(ctx, i, bodies[i], lang, &answers[i%window])
+				wg.Done()
+			}
+		}()
+	}
+	defer close(next)
+	for pass := range passes {
+		for start := 0; start < len(bodies); start += window {
+			end := min(start+window, len(bodies))
+			wg.Add(end - start)
+			for i := start; i < end; i++ {
+				next <- i
+			}
+			wg.Wait()
+			if err := ctx.Err(); err != nil {
+				return api.PolicyInfo{}, fmt.Errorf("evaluate portfolio: %w", err)
+			}
+			for i := start; i < end; i++ {
+				if err := errs[i-start]; err != nil {
+					return api.PolicyInfo{}, err
+				}
+				if err := emit(pass, &items[i-start]); err != nil {
+					return api.PolicyInfo{}, err
+				}
+			}
+		}
+	}
+	return e.info, nil
+}
 
-func (e errEvaluation) Error() string { return e.err.Error() }
+// adviseItem answers workload i of a batch into ans, which the item points
+// at. Its decoding and validation errors are the item's; an evaluation
+// failure is returned, to fail the batch.
+func (e *Engine) adviseItem(ctx context.Context, i int, body []byte, lang Lang, ans *api.Answer) (api.PortfolioItem, error) {
+	item := api.PortfolioItem{Index: i}
+	req, err := e.validator.Parse(body)
+	if err != nil {
+		item.Error = ItemErrorOf(err)
+		if req.Name != nil {
+			item.Name = api.SafeText(*req.Name) // refused, perhaps for what it holds
+		}
+		return item, nil
+	}
+	if *ans, err = e.Advise(ctx, &req, lang); err != nil {
+		return item, err
+	}
+	if ans.Input.Name != nil {
+		item.Name = *ans.Input.Name
+	}
+	item.Answer = ans
+	return item, nil
+}
 
 // ItemErrorOf describes a decoding or validation error of one workload.
 func ItemErrorOf(err error) *api.ItemError {

@@ -199,12 +199,12 @@ func (h *Holder) Advise(ctx context.Context, req *api.Request, lang policy.Lang)
 	return e.Advise(ctx, req, lang)
 }
 
-func (h *Holder) AdvisePortfolio(ctx context.Context, bodies [][]byte, lang policy.Lang) (api.Portfolio, error) {
+func (h *Holder) AdviseEach(ctx context.Context, bodies [][]byte, lang policy.Lang, passes int, emit func(pass int, it *api.PortfolioItem) error) (api.PolicyInfo, error) {
 	e := h.engine.Load()
 	if e == nil {
-		return api.Portfolio{}, errNotLoaded
+		return api.PolicyInfo{}, errNotLoaded
 	}
-	return e.AdvisePortfolio(ctx, bodies, lang)
+	return e.AdviseEach(ctx, bodies, lang, passes, emit)
 }
 
 func (h *Holder) Rules() []policy.Rule {

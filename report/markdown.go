@@ -90,39 +90,83 @@ func Markdown(w io.Writer, ans api.Answer, lang Lang) error {
 // PortfolioMarkdown writes the review section for a batch: a table with one
 // row per workload, the summary, and then each answered workload's section.
 func PortfolioMarkdown(w io.Writer, pf api.Portfolio, lang Lang) error {
-	p := &printer{w: w}
-	p.f("# %s\n\n", lblPortfolio.in(lang))
-	p.f("| # | %s | %s | %s | %s | %s |\n|---:|---|---|---:|---:|---:|\n", lblWorkload.in(lang), lblVerdict.in(lang), lblConfidence.in(lang), lblConstraints.in(lang), lblUnmetCount.in(lang))
-	for _, it := range pf.Items {
-		name := it.Name
-		if name == "" {
-			name = lblUnnamed.in(lang)
-		}
-		if it.Answer == nil {
-			p.f("| %d | %s | **%s:** %s | | | |\n", it.Index, cell(name), lblFailed.in(lang), cell(itemErrorText(it.Error)))
-			continue
-		}
-		a := it.Answer
-		p.f("| %d | %s | %s | %.2f (%s) | %d | %d |\n", it.Index, cell(name), Verdict(a.Recommendation, a.HybridPattern, lang), a.Confidence, named(bandLabels, a.Band, lang), len(a.Constraints), len(a.Unmet))
-	}
-	s := pf.Summary
-	p.f("\n**%s:** %s\n\n", lblSummary.in(lang), summaryLine(s, lang))
-	if p.err != nil {
-		return p.err
-	}
-	for _, it := range pf.Items {
-		if it.Answer == nil {
-			continue
-		}
-		p.f("\n")
-		if p.err != nil {
-			return p.err
-		}
-		if err := Markdown(w, *it.Answer, lang); err != nil {
+	m := NewPortfolioMarkdownWriter(w, lang)
+	for i := range pf.Items {
+		if err := m.Row(&pf.Items[i]); err != nil {
 			return err
 		}
 	}
+	if err := m.Summary(pf.Summary); err != nil {
+		return err
+	}
+	for i := range pf.Items {
+		if err := m.Section(&pf.Items[i]); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// PortfolioMarkdownWriter writes PortfolioMarkdown piece by piece, for an
+// answer that is sent as its items are produced: every item's row, then
+// the summary, then every item's section.
+type PortfolioMarkdownWriter struct {
+	p       printer
+	lang    Lang
+	started bool
+}
+
+// NewPortfolioMarkdownWriter starts a portfolio's review section.
+func NewPortfolioMarkdownWriter(w io.Writer, lang Lang) *PortfolioMarkdownWriter {
+	return &PortfolioMarkdownWriter{p: printer{w: w}, lang: lang}
+}
+
+// Row writes an item's row of the table, after the title and the table's
+// head for the first.
+func (m *PortfolioMarkdownWriter) Row(it *api.PortfolioItem) error {
+	p, lang := &m.p, m.lang
+	m.start()
+	name := it.Name
+	if name == "" {
+		name = lblUnnamed.in(lang)
+	}
+	if it.Answer == nil {
+		p.f("| %d | %s | **%s:** %s | | | |\n", it.Index, cell(name), lblFailed.in(lang), cell(itemErrorText(it.Error)))
+		return p.err
+	}
+	a := it.Answer
+	p.f("| %d | %s | %s | %.2f (%s) | %d | %d |\n", it.Index, cell(name), Verdict(a.Recommendation, a.HybridPattern, lang), a.Confidence, named(bandLabels, a.Band, lang), len(a.Constraints), len(a.Unmet))
 	return p.err
+}
+
+// Summary writes the summary line that ends the table.
+func (m *PortfolioMarkdownWriter) Summary(s api.PortfolioSummary) error {
+	m.start()
+	m.p.f("\n**%s:** %s\n\n", lblSummary.in(m.lang), summaryLine(s, m.lang))
+	return m.p.err
+}
+
+// Section writes an answered item's section; a failed item has none.
+func (m *PortfolioMarkdownWriter) Section(it *api.PortfolioItem) error {
+	if it.Answer == nil || m.p.err != nil {
+		return m.p.err
+	}
+	m.p.f("\n")
+	if m.p.err != nil {
+		return m.p.err
+	}
+	m.p.err = Markdown(m.p.w, *it.Answer, m.lang)
+	return m.p.err
+}
+
+func (m *PortfolioMarkdownWriter) start() {
+	if m.started {
+		return
+	}
+	m.started = true
+	lang := m.lang
+	m.p.f("# %s\n\n", lblPortfolio.in(lang))
+	m.p.f("| # | %s | %s | %s | %s | %s |\n|---:|---|---|---:|---:|---:|\n", lblWorkload.in(lang), lblVerdict.in(lang), lblConfidence.in(lang), lblConstraints.in(lang), lblUnmetCount.in(lang))
 }
 
 func itemErrorText(e *api.ItemError) string {

@@ -88,7 +88,8 @@ func (h *handlers) advise(c echo.Context) error {
 // adviseBatch answers POST /advise/batch: a JSON array of up to api.MaxBatch
 // workloads, or a CSV table of them. Each item is decoded and validated on
 // its own, so a bad item gets an error naming its index and field while the
-// others are answered.
+// others are answered. The answer is written as the items are answered
+// (answerBatch).
 func (h *handlers) adviseBatch(c echo.Context) error {
 	in, err := h.readAdviceRequest(c, h.opts.BatchBodyLimit, true)
 	if err != nil {
@@ -101,26 +102,17 @@ func (h *handlers) adviseBatch(c echo.Context) error {
 	if err != nil {
 		return err
 	}
+	// A batch takes its turn, then its evaluation slot, waiting in line
+	// for both within its deadline: one that does not begin in time is
+	// answered evaluation-timeout before anything is written.
+	if err := waitInLine(r.Context(), h.batchTurns, "wait for a batch turn"); err != nil {
+		return err
+	}
+	defer func() { <-h.batchTurns }()
 	if err := h.waitToEvaluate(r.Context()); err != nil {
 		return err
 	}
-	portfolio, err := func() (api.Portfolio, error) {
-		defer func() { <-h.evaluating }()
-		defer h.metrics.evaluated(evaluationBatch, time.Now())
-		return h.advisor.AdvisePortfolio(r.Context(), bodies, lang)
-	}()
-	if err != nil {
-		return fmt.Errorf("advise batch: %w", err)
-	}
-	h.metrics.decidedPortfolio(&portfolio)
-	if media == MIMECSV {
-		return respondCSV(c, lang, func(w io.Writer) error {
-			return report.PortfolioCSV(w, portfolio, report.Lang(lang))
-		})
-	}
-	return respond(c, media, lang, portfolio, func(w io.Writer) error {
-		return report.PortfolioMarkdown(w, portfolio, report.Lang(lang))
-	})
+	return h.answerBatch(c, bodies, lang, media)
 }
 
 // batchItems splits a batch's body into its workloads, each as JSON.
@@ -137,18 +129,6 @@ func batchItems(in adviceRequest) ([][]byte, error) {
 		bodies[i] = it
 	}
 	return bodies, nil
-}
-
-// respondCSV writes a table as text/csv, with the headers respond sets.
-func respondCSV(c echo.Context, lang policy.Lang, table func(io.Writer) error) error {
-	header := c.Response().Header()
-	header[echo.HeaderVary] = varyOnNegotiation
-	header[headerContentLanguage] = contentLanguage(lang)
-	var buf bytes.Buffer
-	if err := table(&buf); err != nil {
-		return fmt.Errorf("render csv: %w", err)
-	}
-	return c.Blob(http.StatusOK, MIMECSV+"; charset=utf-8; header=present", buf.Bytes())
 }
 
 // respond writes v as JSON, or as the Markdown review section when the
@@ -583,15 +563,21 @@ func (h *handlers) openAPI(c echo.Context) error {
 // Time spent waiting counts against the evaluation deadline, so a request
 // that waited too long is answered evaluation-timeout like a slow one.
 func (h *handlers) waitToEvaluate(ctx context.Context) error {
+	return waitInLine(ctx, h.evaluating, "wait to evaluate")
+}
+
+// waitInLine takes a token of a semaphore, at once if one is free whatever
+// the context, else waiting in line while ctx allows.
+func waitInLine(ctx context.Context, tokens chan struct{}, what string) error {
 	select {
-	case h.evaluating <- struct{}{}: // a free slot is taken at once, whatever the context
+	case tokens <- struct{}{}:
 		return nil
 	default:
 	}
 	select {
-	case h.evaluating <- struct{}{}:
+	case tokens <- struct{}{}:
 		return nil
 	case <-ctx.Done():
-		return fmt.Errorf("wait to evaluate: %w", ctx.Err())
+		return fmt.Errorf("%s: %w", what, ctx.Err())
 	}
 }

@@ -250,15 +250,6 @@ func (m *metrics) decided(a *api.Answer) {
 	m.decisions.WithLabelValues(recommendation, pattern).Inc()
 }
 
-// decidedPortfolio counts the answer of every item of a batch.
-func (m *metrics) decidedPortfolio(p *api.Portfolio) {
-	for _, item := range p.Items {
-		if item.Answer != nil {
-			m.decided(item.Answer)
-		}
-	}
-}
-
 // evaluated times an evaluation of route that started at started; deferred
 // around the engine's call.
 func (m *metrics) evaluated(route string, started time.Time) {

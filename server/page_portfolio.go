@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"path"
 	"strings"
+	"time"
 
 	"github.com/labstack/echo/v4"
 
@@ -116,7 +117,8 @@ func (h *handlers) pagePortfolio(c echo.Context) error {
 	}
 	portfolio, err := func() (api.Portfolio, error) {
 		defer func() { <-h.evaluating }()
-		return h.advisor.AdvisePortfolio(ctx, bodies, policy.Lang(lang))
+		defer h.metrics.evaluated(evaluationBatch, time.Now())
+		return policy.CollectPortfolio(ctx, h.advisor, bodies, policy.Lang(lang))
 	}()
 	if err != nil {
 		return fmt.Errorf("advise batch: %w", err)

@@ -38,7 +38,8 @@ const (
 // engine without touching the rules.
 type Advisor interface {
 	Advise(ctx context.Context, req *api.Request, lang policy.Lang) (api.Answer, error)
-	AdvisePortfolio(ctx context.Context, bodies [][]byte, lang policy.Lang) (api.Portfolio, error)
+	// AdviseEach answers a batch item by item, as policy.Engine.AdviseEach.
+	AdviseEach(ctx context.Context, bodies [][]byte, lang policy.Lang, passes int, emit func(pass int, it *api.PortfolioItem) error) (api.PolicyInfo, error)
 	Rules() []policy.Rule
 	Placements() []policy.Placement
 	Sources() []policy.Source
@@ -174,6 +175,13 @@ type handlers struct {
 	// evaluating holds one token per evaluation running (MaxEvaluating). A
 	// channel queues its waiting senders in order, so waiting is fair.
 	evaluating chan struct{}
+	// batchTurns holds one token per batch being answered, MaxEvaluating
+	// of them: a batch keeps its turn from its first evaluation to its
+	// answer's last byte, and gives its evaluation slot up while its
+	// answer waits to be read (see batchstream.go), so the batches in
+	// progress, and the memory they hold, are bounded however slowly
+	// their callers read.
+	batchTurns chan struct{}
 	// started is when the handlers were built, the load time /v1/policy
 	// gives an Advisor that cannot reload.
 	started time.Time
@@ -192,7 +200,7 @@ func New(advisor Advisor, opts Options) *echo.Echo {
 // build is New, also returning the handlers so Serve can mark them draining.
 func build(advisor Advisor, opts Options) (*echo.Echo, *handlers) {
 	opts = opts.withDefaults()
-	h := &handlers{advisor: advisor, validator: api.NewValidator(), opts: opts, evaluating: make(chan struct{}, opts.MaxEvaluating), started: time.Now().UTC(), admission: newAdmission(opts)}
+	h := &handlers{advisor: advisor, validator: api.NewValidator(), opts: opts, evaluating: make(chan struct{}, opts.MaxEvaluating), batchTurns: make(chan struct{}, opts.MaxEvaluating), started: time.Now().UTC(), admission: newAdmission(opts)}
 	if opts.Metrics != nil {
 		h.metrics = newMetrics(opts.Metrics, h)
 		h.admission.metrics = h.metrics

@@ -2244,6 +2244,15 @@ type ClientInterface interface {
 	// JSON. With `Accept: text/csv` the answer is a table with a row per
 	// workload (see `PortfolioCSV`); `text/*` still means Markdown.
 	//
+	// The answer is written as its items are answered, so it arrives in
+	// chunks. A batch that cannot begin within the batch deadline (20 s by
+	// default; it waited in line) is `503 evaluation-timeout` before
+	// anything is sent. One that fails after its answer has begun (an
+	// evaluation failure, the server's write timeout) cannot be a problem
+	// document any more: the connection is closed before the body ends.
+	// Treat an incomplete body as a failed request and send the batch
+	// again.
+	//
 	// Takes any type of body and a specified content type.
 	//
 	// Corresponds with POST /advise/batch (the `AdviseBatch` operationId).
@@ -2271,6 +2280,15 @@ type ClientInterface interface {
 	// unknown enum value, a number out of range) is an item error, as in
 	// JSON. With `Accept: text/csv` the answer is a table with a row per
 	// workload (see `PortfolioCSV`); `text/*` still means Markdown.
+	//
+	// The answer is written as its items are answered, so it arrives in
+	// chunks. A batch that cannot begin within the batch deadline (20 s by
+	// default; it waited in line) is `503 evaluation-timeout` before
+	// anything is sent. One that fails after its answer has begun (an
+	// evaluation failure, the server's write timeout) cannot be a problem
+	// document any more: the connection is closed before the body ends.
+	// Treat an incomplete body as a failed request and send the batch
+	// again.
 	//
 	// Takes a body of the `application/json` content type.
 	//
@@ -2417,6 +2435,15 @@ func (c *Client) Advise(ctx context.Context, params *AdviseParams, body AdviseJS
 // JSON. With `Accept: text/csv` the answer is a table with a row per
 // workload (see `PortfolioCSV`); `text/*` still means Markdown.
 //
+// The answer is written as its items are answered, so it arrives in
+// chunks. A batch that cannot begin within the batch deadline (20 s by
+// default; it waited in line) is `503 evaluation-timeout` before
+// anything is sent. One that fails after its answer has begun (an
+// evaluation failure, the server's write timeout) cannot be a problem
+// document any more: the connection is closed before the body ends.
+// Treat an incomplete body as a failed request and send the batch
+// again.
+//
 // Takes any type of body and a specified content type.
 //
 // Corresponds with POST /advise/batch (the `AdviseBatch` operationId).
@@ -2454,6 +2481,15 @@ func (c *Client) AdviseBatchWithBody(ctx context.Context, params *AdviseBatchPar
 // unknown enum value, a number out of range) is an item error, as in
 // JSON. With `Accept: text/csv` the answer is a table with a row per
 // workload (see `PortfolioCSV`); `text/*` still means Markdown.
+//
+// The answer is written as its items are answered, so it arrives in
+// chunks. A batch that cannot begin within the batch deadline (20 s by
+// default; it waited in line) is `503 evaluation-timeout` before
+// anything is sent. One that fails after its answer has begun (an
+// evaluation failure, the server's write timeout) cannot be a problem
+// document any more: the connection is closed before the body ends.
+// Treat an incomplete body as a failed request and send the batch
+// again.
 //
 // Takes a body of the `application/json` content type.
 //
@@ -3205,6 +3241,15 @@ type ClientWithResponsesInterface interface {
 	// JSON. With `Accept: text/csv` the answer is a table with a row per
 	// workload (see `PortfolioCSV`); `text/*` still means Markdown.
 	//
+	// The answer is written as its items are answered, so it arrives in
+	// chunks. A batch that cannot begin within the batch deadline (20 s by
+	// default; it waited in line) is `503 evaluation-timeout` before
+	// anything is sent. One that fails after its answer has begun (an
+	// evaluation failure, the server's write timeout) cannot be a problem
+	// document any more: the connection is closed before the body ends.
+	// Treat an incomplete body as a failed request and send the batch
+	// again.
+	//
 	// Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 	//
 	// Corresponds with POST /advise/batch (the `AdviseBatch` operationId).
@@ -3232,6 +3277,15 @@ type ClientWithResponsesInterface interface {
 	// unknown enum value, a number out of range) is an item error, as in
 	// JSON. With `Accept: text/csv` the answer is a table with a row per
 	// workload (see `PortfolioCSV`); `text/*` still means Markdown.
+	//
+	// The answer is written as its items are answered, so it arrives in
+	// chunks. A batch that cannot begin within the batch deadline (20 s by
+	// default; it waited in line) is `503 evaluation-timeout` before
+	// anything is sent. One that fails after its answer has begun (an
+	// evaluation failure, the server's write timeout) cannot be a problem
+	// document any more: the connection is closed before the body ends.
+	// Treat an incomplete body as a failed request and send the batch
+	// again.
 	//
 	// Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 	//
@@ -4315,6 +4369,15 @@ func (c *ClientWithResponses) AdviseWithResponse(ctx context.Context, params *Ad
 // JSON. With `Accept: text/csv` the answer is a table with a row per
 // workload (see `PortfolioCSV`); `text/*` still means Markdown.
 //
+// The answer is written as its items are answered, so it arrives in
+// chunks. A batch that cannot begin within the batch deadline (20 s by
+// default; it waited in line) is `503 evaluation-timeout` before
+// anything is sent. One that fails after its answer has begun (an
+// evaluation failure, the server's write timeout) cannot be a problem
+// document any more: the connection is closed before the body ends.
+// Treat an incomplete body as a failed request and send the batch
+// again.
+//
 // Takes any type of body and a specified content type, and returns a wrapper object for the known response body format(s).
 //
 // Corresponds with POST /advise/batch (the `AdviseBatch` operationId).
@@ -4348,6 +4411,15 @@ func (c *ClientWithResponses) AdviseBatchWithBodyWithResponse(ctx context.Contex
 // unknown enum value, a number out of range) is an item error, as in
 // JSON. With `Accept: text/csv` the answer is a table with a row per
 // workload (see `PortfolioCSV`); `text/*` still means Markdown.
+//
+// The answer is written as its items are answered, so it arrives in
+// chunks. A batch that cannot begin within the batch deadline (20 s by
+// default; it waited in line) is `503 evaluation-timeout` before
+// anything is sent. One that fails after its answer has begun (an
+// evaluation failure, the server's write timeout) cannot be a problem
+// document any more: the connection is closed before the body ends.
+// Treat an incomplete body as a failed request and send the batch
+// again.
 //
 // Takes a body of the `application/json` content type, and returns a wrapper object for the known response body format(s).
 //
