@@ -59,8 +59,11 @@ type batchStream struct {
 	lang        policy.Lang
 	// holding is whether the batch holds its evaluation slot.
 	holding bool
-	// begun is set once the status line is out; stop ends ctx.
-	begun atomic.Bool
+	// phase says whether the answer has begun (the status line is out) or
+	// the deadline came first; whichever is first wins, in one
+	// compare-and-swap, so a deadline cannot stop an answer as it begins.
+	phase atomic.Int32
+	// stop ends ctx.
 	stop  context.CancelCauseFunc
 	buf   *bytes.Buffer
 	// chunks feeds the writer, which reports on written once chunks is
@@ -80,7 +83,7 @@ func newBatchStream(c echo.Context, h *handlers, contentType string, lang policy
 	ctx, stop := context.WithCancelCause(context.WithoutCancel(req))
 	s := &batchStream{c: c, h: h, ctx: ctx, contentType: contentType, lang: lang, holding: true, buf: newChunk()}
 	unwatch := context.AfterFunc(req, func() {
-		if !s.begun.Load() || errors.Is(req.Err(), context.Canceled) {
+		if s.phase.CompareAndSwap(phaseWaiting, phaseExpired) || errors.Is(req.Err(), context.Canceled) {
 			stop(req.Err())
 		}
 	})
@@ -122,7 +125,10 @@ func (s *batchStream) Write(p []byte) (int, error) {
 // caller reads slowly: the slot is given up while the batch waits for it.
 func (s *batchStream) handOff() error {
 	if s.chunks == nil {
-		s.start()
+		if err := s.start(); err != nil {
+			s.failed = err
+			return err
+		}
 	}
 	select {
 	case s.chunks <- s.buf:
@@ -144,14 +150,24 @@ func (s *batchStream) handOff() error {
 	return nil
 }
 
-// start sends the status line and headers, and starts the writer.
-func (s *batchStream) start() {
+// The phases of a batch's answer.
+const (
+	phaseWaiting int32 = iota // nothing written yet
+	phaseBegun                // the status line is out
+	phaseExpired              // the deadline passed before the answer began
+)
+
+// start sends the status line and headers, and starts the writer, unless
+// the deadline has passed: then the batch fails as not begun.
+func (s *batchStream) start() error {
+	if !s.phase.CompareAndSwap(phaseWaiting, phaseBegun) {
+		return fmt.Errorf("begin batch: %w", context.Cause(s.ctx))
+	}
 	resp := s.c.Response()
 	header := resp.Header()
 	header[echo.HeaderVary] = varyOnNegotiation
 	header[headerContentLanguage] = contentLanguage(s.lang)
 	header.Set(echo.HeaderContentType, s.contentType)
-	s.begun.Store(true)
 	resp.WriteHeader(http.StatusOK)
 	s.chunks = make(chan *bytes.Buffer, 1)
 	s.written = make(chan error, 1)
@@ -167,6 +183,7 @@ func (s *batchStream) start() {
 		}
 		s.written <- err
 	}()
+	return nil
 }
 
 // finish writes what is left and waits for the writer. An answer that

@@ -154,7 +154,10 @@ func TestBatchFailingMidAnswer(t *testing.T) {
 // its batch's answer does not hold the evaluation slot: with one slot, a
 // single request is answered while the batch's answer waits to be read.
 func TestSlowBatchReaderGivesUpItsSlot(t *testing.T) {
-	srv := start(t, engine, server.Options{MaxEvaluating: 1, BatchEvalTimeout: time.Minute})
+	// The single request may wait for the batch's window of 64 items to be
+	// evaluated before the slot is given up: its deadline leaves room for
+	// that under the race detector on a loaded machine.
+	srv := start(t, engine, server.Options{MaxEvaluating: 1, BatchEvalTimeout: time.Minute, EvalTimeout: time.Minute})
 	array, _ := streamBatch(api.MaxBatch, true)
 	conn, err := net.Dial("tcp", srv.Listener.Addr().String())
 	if err != nil {
@@ -228,8 +231,10 @@ func TestBatchBegunOutlivesItsDeadline(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	const deadline = 50 * time.Millisecond
-	srv := start(t, outlivesDeadline{Engine: engine, answer: ans, pause: 4 * deadline}, server.Options{BatchEvalTimeout: deadline})
+	// Long enough for the first chunks to go out before it, even under the
+	// race detector; the pause then outlasts it.
+	const deadline = 500 * time.Millisecond
+	srv := start(t, outlivesDeadline{Engine: engine, answer: ans, pause: 2 * deadline}, server.Options{BatchEvalTimeout: deadline})
 	array, _ := streamBatch(300, true)
 	resp, body := batchCall(array).do(t, srv)
 	if resp.StatusCode != http.StatusOK {
@@ -240,4 +245,44 @@ func TestBatchBegunOutlivesItsDeadline(t *testing.T) {
 	if len(pf.Items) != 300 || pf.Summary.Answered != 300 {
 		t.Errorf("%d items, summary %+v", len(pf.Items), pf.Summary)
 	}
+}
+
+// lateStart answers a batch from one precomputed answer, but only after
+// the batch deadline has passed, without looking at its context.
+type lateStart struct {
+	*policy.Engine
+	answer api.Answer
+	after  time.Duration
+}
+
+func (l lateStart) AdviseEach(_ context.Context, bodies [][]byte, _ policy.Lang, _ int, emit func(int, *api.PortfolioItem) error) (api.PolicyInfo, error) {
+	time.Sleep(l.after)
+	for i := range bodies {
+		ans := l.answer
+		if err := emit(0, &api.PortfolioItem{Index: i, Answer: &ans}); err != nil {
+			return api.PolicyInfo{}, err
+		}
+	}
+	return l.Engine.Info(), nil
+}
+
+// TestBatchPastItsDeadlineNeverBegins checks the other side of
+// TestBatchBegunOutlivesItsDeadline: a batch whose first output comes after
+// the deadline is a 503 problem, not a 200 cut off at once. Whether the
+// deadline or the first chunk came first is decided in one step, so the
+// two cannot both win.
+func TestBatchPastItsDeadlineNeverBegins(t *testing.T) {
+	req, err := api.NewValidator().Parse([]byte(`{"multi_tenant":true}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	ans, err := engine.Advise(context.Background(), &req, policy.English)
+	if err != nil {
+		t.Fatal(err)
+	}
+	const deadline = 50 * time.Millisecond
+	srv := start(t, lateStart{Engine: engine, answer: ans, after: 4 * deadline}, server.Options{BatchEvalTimeout: deadline})
+	array, _ := streamBatch(300, true)
+	resp, body := batchCall(array).do(t, srv)
+	checkProblem(t, resp, body, http.StatusServiceUnavailable, "evaluation-timeout")
 }
