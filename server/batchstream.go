@@ -64,8 +64,8 @@ type batchStream struct {
 	// compare-and-swap, so a deadline cannot stop an answer as it begins.
 	phase atomic.Int32
 	// stop ends ctx.
-	stop  context.CancelCauseFunc
-	buf   *bytes.Buffer
+	stop context.CancelCauseFunc
+	buf  *bytes.Buffer
 	// chunks feeds the writer, which reports on written once chunks is
 	// closed: nil, or the first error writing to the caller, which also
 	// stops ctx: nobody reads the rest.
