@@ -53,6 +53,21 @@ func SplitJSONArray(body []byte, max int) ([]json.RawMessage, error) {
 	return items, nil
 }
 
+// JSONArrayDocuments is SplitJSONArray with MaxBatch elements at most, each
+// as the bytes DecodeRequest takes: the batch's workloads, as YAMLDocuments
+// and CSVDocuments give theirs.
+func JSONArrayDocuments(body []byte) ([][]byte, error) {
+	items, err := SplitJSONArray(body, MaxBatch)
+	if err != nil {
+		return nil, err
+	}
+	docs := make([][]byte, len(items))
+	for i, it := range items {
+		docs[i] = it
+	}
+	return docs, nil
+}
+
 // YAMLDocuments turns a YAML stream into one JSON object per workload: each
 // document is a workload, or a list of workloads. The JSON then goes through
 // DecodeRequest, so YAML and JSON input meet exactly the same strictness.

@@ -68,16 +68,15 @@ func (h *handlers) advise(c echo.Context) error {
 	started := time.Now()
 	// The request's context carries the evaluation deadline (see routes), so
 	// a slow evaluation is cancelled and a caller who hangs up stops it.
-	if err := h.waitToEvaluate(r.Context()); err != nil {
-		return err
-	}
-	answer, err := func() (api.Answer, error) {
-		defer func() { <-h.evaluating }() // given back even if the engine panics
+	var answer api.Answer
+	if err := h.evaluate(r.Context(), func() (err error) {
 		defer h.metrics.evaluated(evaluationSingle, time.Now())
-		return h.advisor.Advise(r.Context(), &req, lang)
-	}()
-	if err != nil {
-		return fmt.Errorf("advise: %w", err)
+		if answer, err = h.advisor.Advise(r.Context(), &req, lang); err != nil {
+			return fmt.Errorf("advise: %w", err)
+		}
+		return nil
+	}); err != nil {
+		return err
 	}
 	h.logDecision(c, answer, time.Since(started))
 	return respond(c, media, lang, &answer, func(w io.Writer) error {
@@ -120,15 +119,7 @@ func batchItems(in adviceRequest) ([][]byte, error) {
 	if in.csv {
 		return api.CSVDocuments(in.body)
 	}
-	items, err := api.SplitJSONArray(in.body, api.MaxBatch)
-	if err != nil {
-		return nil, err
-	}
-	bodies := make([][]byte, len(items))
-	for i, it := range items {
-		bodies[i] = it
-	}
-	return bodies, nil
+	return api.JSONArrayDocuments(in.body)
 }
 
 // respond writes v as JSON, or as the Markdown review section when the
@@ -564,6 +555,16 @@ func (h *handlers) openAPI(c echo.Context) error {
 // that waited too long is answered evaluation-timeout like a slow one.
 func (h *handlers) waitToEvaluate(ctx context.Context) error {
 	return waitInLine(ctx, h.evaluating, "wait to evaluate")
+}
+
+// evaluate runs fn holding an evaluation slot (see waitToEvaluate), given
+// back when fn returns, even if the engine panics.
+func (h *handlers) evaluate(ctx context.Context, fn func() error) error {
+	if err := h.waitToEvaluate(ctx); err != nil {
+		return err
+	}
+	defer func() { <-h.evaluating }()
+	return fn()
 }
 
 // waitInLine takes a token of a semaphore, at once if one is free whatever

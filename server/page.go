@@ -223,15 +223,14 @@ func (h *handlers) pageAnswer(c echo.Context, p web.Page, values url.Values) err
 	}
 	ctx := c.Request().Context()
 	started := time.Now()
-	if err := h.waitToEvaluate(ctx); err != nil {
+	var answer api.Answer
+	if err := h.evaluate(ctx, func() (err error) {
+		if answer, err = h.advisor.Advise(ctx, &req, policy.Lang(p.Lang)); err != nil {
+			return fmt.Errorf("advise: %w", err)
+		}
+		return nil
+	}); err != nil {
 		return err
-	}
-	answer, err := func() (api.Answer, error) {
-		defer func() { <-h.evaluating }()
-		return h.advisor.Advise(ctx, &req, policy.Lang(p.Lang))
-	}()
-	if err != nil {
-		return fmt.Errorf("advise: %w", err)
 	}
 	h.logDecision(c, answer, time.Since(started))
 	view, err := web.NewAnswer(answer, &req, p.Lang)

@@ -112,16 +112,15 @@ func (h *handlers) pagePortfolio(c echo.Context) error {
 		return renderPage(c, http.StatusBadRequest, web.PagePortfolio, lang, p)
 	}
 	ctx := c.Request().Context()
-	if err := h.waitToEvaluate(ctx); err != nil {
-		return err
-	}
-	portfolio, err := func() (api.Portfolio, error) {
-		defer func() { <-h.evaluating }()
+	var portfolio api.Portfolio
+	if err := h.evaluate(ctx, func() (err error) {
 		defer h.metrics.evaluated(evaluationBatch, time.Now())
-		return policy.CollectPortfolio(ctx, h.advisor, bodies, policy.Lang(lang))
-	}()
-	if err != nil {
-		return fmt.Errorf("advise batch: %w", err)
+		if portfolio, err = policy.CollectPortfolio(ctx, h.advisor, bodies, policy.Lang(lang)); err != nil {
+			return fmt.Errorf("advise batch: %w", err)
+		}
+		return nil
+	}); err != nil {
+		return err
 	}
 	var csv bytes.Buffer
 	if err := report.PortfolioCSV(&csv, portfolio, report.Lang(lang)); err != nil {
@@ -141,15 +140,7 @@ func portfolioBodies(format, fileName string, data []byte) ([][]byte, error) {
 	}
 	switch format {
 	case web.FormatJSON:
-		items, err := api.SplitJSONArray(data, api.MaxBatch)
-		if err != nil {
-			return nil, err
-		}
-		out := make([][]byte, len(items))
-		for i, it := range items {
-			out[i] = it
-		}
-		return out, nil
+		return api.JSONArrayDocuments(data)
 	case web.FormatCSV:
 		return api.CSVDocuments(data)
 	case web.FormatYAML:

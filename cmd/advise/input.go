@@ -91,13 +91,9 @@ func readFile(path string, stdin io.Reader) ([]workloadInput, bool, error) {
 		}
 		return itemsOf(source, docs), len(docs) > 1 || trimmed[0] == '-', nil
 	case trimmed[0] == '[':
-		items, err := api.SplitJSONArray(body, api.MaxBatch)
+		docs, err := api.JSONArrayDocuments(body)
 		if err != nil {
 			return nil, false, &workloadError{source: source, err: err}
-		}
-		docs := make([][]byte, len(items))
-		for i, it := range items {
-			docs[i] = it
 		}
 		return itemsOf(source, docs), true, nil
 	}
