@@ -39,7 +39,7 @@ const (
 type Advisor interface {
 	Advise(ctx context.Context, req *api.Request, lang policy.Lang) (api.Answer, error)
 	// AdviseEach answers a batch item by item, as policy.Engine.AdviseEach.
-	AdviseEach(ctx context.Context, bodies [][]byte, lang policy.Lang, passes int, emit func(pass int, it *api.PortfolioItem) error) (api.PolicyInfo, error)
+	policy.ItemAdvisor
 	Rules() []policy.Rule
 	Placements() []policy.Placement
 	Sources() []policy.Source
